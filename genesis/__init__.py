@@ -1,0 +1,1 @@
+"""Genesis: schema, validation with clear errors, and generation of N-validator networks."""

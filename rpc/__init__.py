@@ -1,0 +1,1 @@
+"""Wallet gateway (JSON-RPC 2.0 over HTTP and WebSocket) and the wallet client SDK."""

@@ -1,0 +1,1 @@
+"""Authenticated, sharded state over LevelDB: sparse Merkle trees, overlay, atomic commit, proofs."""
