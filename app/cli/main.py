@@ -1,16 +1,27 @@
-"""The ``fictra`` command line."""
+"""The ``fictra`` command line: one module per command group, each with ``register``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from app.cli import bench
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fictra", description="FICTRA validator node")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in (bench,):
+        group.register(sub)
+    return parser
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="fictra", description="FICTRA validator node")
-    parser.add_subparsers(dest="command", required=True)
-    args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":
