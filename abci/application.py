@@ -15,6 +15,9 @@ OK = 0
 class Application:
     """Default answers for every ABCI 2.0 request; subclasses override what they implement."""
 
+    def close(self) -> None:
+        """Release resources (the node calls this on a clean stop)."""
+
     # -- info/query connection -------------------------------------------------
     def info(self, req: pb.RequestInfo) -> pb.ResponseInfo:
         return pb.ResponseInfo()

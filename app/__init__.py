@@ -1,1 +1,1 @@
-"""The FICTRA application: tx codec and signing, ante checks, domain modules, events, params, CLI."""
+"""The FICTRA application: tx codec and signing, ante checks, domain modules, params, CLI."""

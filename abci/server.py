@@ -1,0 +1,229 @@
+"""Asyncio ABCI 2.0 socket server (unix socket or TCP).
+
+CometBFT opens four connections (consensus, mempool, query, snapshot) and sends no hello.
+Each connection is answered strictly in request order. Requests that arrive together are
+answered together in one write, so pipelined CheckTx (many requests, one Flush) costs no round
+trip per request, and a Flush is answered only after every earlier response.
+
+Application calls run on the event loop thread one at a time, so the application never sees
+two requests at once, whichever connections they came on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from google.protobuf.message import DecodeError
+
+from abci.application import Application
+from abci.framing import DEFAULT_MAX_FRAME, FrameDecoder, FrameError, frame
+from abci.proto import abci as pb
+
+log = logging.getLogger("fictra.abci")
+
+# request oneof name -> Application method; the response oneof uses the same name.
+_METHODS: dict[str, str] = {
+    "info": "info",
+    "query": "query",
+    "check_tx": "check_tx",
+    "init_chain": "init_chain",
+    "prepare_proposal": "prepare_proposal",
+    "process_proposal": "process_proposal",
+    "extend_vote": "extend_vote",
+    "verify_vote_extension": "verify_vote_extension",
+    "finalize_block": "finalize_block",
+    "commit": "commit",
+    "list_snapshots": "list_snapshots",
+    "offer_snapshot": "offer_snapshot",
+    "load_snapshot_chunk": "load_snapshot_chunk",
+    "apply_snapshot_chunk": "apply_snapshot_chunk",
+}
+# An exception in these leaves the state machine in an unknown state: the node must halt.
+_HALTING = frozenset(
+    {"init_chain", "prepare_proposal", "process_proposal", "finalize_block", "commit",
+     "extend_vote", "verify_vote_extension", "offer_snapshot", "apply_snapshot_chunk"}
+)
+
+
+class FatalAppError(Exception):
+    """The application failed where it must not guess; the node halts."""
+
+
+class Dispatcher:
+    """Turns one encoded Request into one encoded Response by calling the application."""
+
+    def __init__(self, app: Application, on_fatal: Callable[[str], None]) -> None:
+        self.app = app
+        self.on_fatal = on_fatal
+        self.halted = False
+        self._handlers = {name: getattr(app, meth) for name, meth in _METHODS.items()}
+
+    def handle(self, raw: bytes) -> bytes | None:
+        """Return the encoded response, or None when the connection must close."""
+        req = pb.Request()
+        try:
+            req.ParseFromString(raw)
+        except DecodeError as exc:
+            log.error("undecodable ABCI request (%d bytes): %s", len(raw), exc)
+            return None
+        kind = req.WhichOneof("value")
+        if kind == "flush":
+            return pb.Response(flush=pb.ResponseFlush()).SerializeToString()
+        if kind == "echo":
+            return pb.Response(echo=pb.ResponseEcho(message=req.echo.message)).SerializeToString()
+        handler = self._handlers.get(kind) if kind else None
+        if handler is None:
+            log.error("unknown ABCI request type %r", kind)
+            exc_resp = pb.ResponseException(error=f"unknown request type {kind!r}")
+            return pb.Response(exception=exc_resp).SerializeToString()
+        if self.halted:
+            return None
+        try:
+            result = handler(getattr(req, kind))
+            resp = pb.Response()
+            getattr(resp, kind).CopyFrom(result)
+            return resp.SerializeToString()
+        except Exception as exc:  # noqa: BLE001 - every failure is answered or halts
+            return self._failed(kind, exc)
+
+    def _failed(self, kind: str, exc: Exception) -> bytes | None:
+        where = "".join(traceback.format_exception(exc))
+        if kind in _HALTING:
+            self.halted = True
+            msg = f"internal error in {kind}: {exc!r}; halting\n{where}"
+            log.critical(msg)
+            self.on_fatal(msg)
+            return None
+        # Mempool and query failures are local: answer an error code, never an exception
+        # (an ABCI exception makes CometBFT stop the node).
+        log.error("internal error in %s: %r\n%s", kind, exc, where)
+        resp = pb.Response()
+        if kind == "check_tx":
+            resp.check_tx.CopyFrom(pb.ResponseCheckTx(code=1, log=f"internal error: {exc}"))
+        elif kind == "query":
+            resp.query.CopyFrom(pb.ResponseQuery(code=1, log=f"internal error: {exc}"))
+        else:
+            getattr(resp, kind).SetInParent()
+        return resp.SerializeToString()
+
+
+class _Connection(asyncio.Protocol):
+    def __init__(self, server: AbciServer) -> None:
+        self.server = server
+        self.decoder = FrameDecoder(server.max_frame)
+        self.transport: asyncio.Transport | None = None
+        self.peer = "?"
+        self.requests = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.peer = str(transport.get_extra_info("peername") or "unix")
+        self.server.connections.add(self)
+        log.debug("ABCI connection opened from %s", self.peer)
+
+    def data_received(self, data: bytes) -> None:
+        transport = self.transport
+        assert transport is not None
+        try:
+            frames = self.decoder.feed(data)
+        except FrameError as exc:
+            log.error("closing ABCI connection from %s: %s", self.peer, exc)
+            transport.close()
+            return
+        out: list[bytes] = []
+        dispatch = self.server.dispatcher.handle
+        for raw in frames:
+            resp = dispatch(raw)
+            if resp is None:
+                break
+            out.append(frame(resp))
+            self.requests += 1
+        else:
+            if out:
+                transport.write(b"".join(out))
+            return
+        if out:
+            transport.write(b"".join(out))
+        transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server.connections.discard(self)
+        if self.decoder.pending:
+            expected = self.decoder.expected
+            what = f"{expected} expected" if expected is not None else "length prefix incomplete"
+            log.error(
+                "ABCI connection from %s closed inside a frame (%d bytes received, %s)",
+                self.peer, self.decoder.pending, what,
+            )
+        else:
+            log.debug("ABCI connection from %s closed after %d requests", self.peer, self.requests)
+
+
+class AbciServer:
+    """Serves one Application on ``unix:///path`` or ``tcp://host:port``."""
+
+    def __init__(
+        self,
+        app: Application,
+        address: str,
+        *,
+        max_frame: int = DEFAULT_MAX_FRAME,
+        on_fatal: Callable[[str], None] | None = None,
+    ) -> None:
+        self.address = address
+        self.max_frame = max_frame
+        self.connections: set[_Connection] = set()
+        self.fatal: str | None = None
+        self._fatal_cb = on_fatal
+        self.dispatcher = Dispatcher(app, self._on_fatal)
+        self._server: asyncio.AbstractServer | None = None
+        self.stopped = asyncio.Event()
+
+    def _on_fatal(self, msg: str) -> None:
+        self.fatal = msg
+        if self._fatal_cb:
+            self._fatal_cb(msg)
+        self.stopped.set()
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self.address.startswith("unix://"):
+            path = Path(self.address[len("unix://") :])
+            if path.exists():
+                path.unlink()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._server = await loop.create_unix_server(lambda: _Connection(self), str(path))
+            os.chmod(path, 0o600)
+        elif self.address.startswith("tcp://"):
+            host, _, port = self.address[len("tcp://") :].rpartition(":")
+            self._server = await loop.create_server(
+                lambda: _Connection(self), host or "127.0.0.1", int(port)
+            )
+        else:
+            raise ValueError(
+                f"ABCI address must be unix:///path or tcp://host:port, not {self.address!r}"
+            )
+        log.info("ABCI server listening on %s", self.address)
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for conn in list(self.connections):
+                if conn.transport is not None:
+                    conn.transport.close()
+            await self._server.wait_closed()
+            self._server = None
+        if self.address.startswith("unix://"):
+            Path(self.address[len("unix://") :]).unlink(missing_ok=True)
+        self.stopped.set()
