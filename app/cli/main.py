@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli import bench
+from app.cli import bench, genesis, localnet, node
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fictra", description="FICTRA validator node")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (bench,):
+    for group in (node, genesis, localnet, bench):
         group.register(sub)
     return parser
 

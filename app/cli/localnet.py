@@ -1,0 +1,306 @@
+"""``fictra localnet up|status|down|logs|kill|stop|start``."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_HOME = Path(".localnet")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    ln = sub.add_parser("localnet", help="run N validators on 127.0.0.1")
+    cmds = ln.add_subparsers(dest="localnet_cmd", required=True, metavar="CMD")
+
+    def home_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--home", type=Path, default=DEFAULT_HOME,
+                       help="localnet directory (default: .localnet)")
+
+    up = cmds.add_parser("up", help="create (if needed) and start the localnet")
+    home_arg(up)
+    up.add_argument("--validators", type=int, default=4)
+    up.add_argument("--chain-id", default="fictra-localnet")
+    up.add_argument("--base-port", type=int, default=26656)
+    up.add_argument("--fresh", action="store_true", help="remove an existing localnet first")
+    up.add_argument("--detach", action="store_true",
+                    help="return once blocks are produced; stop later with `localnet down`")
+    up.set_defaults(func=_up)
+
+    status = cmds.add_parser("status", help="every node: pids, RPC URL, height, app hash")
+    home_arg(status)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=_status)
+
+    down = cmds.add_parser("down", help="stop every node")
+    home_arg(down)
+    down.set_defaults(func=_down)
+
+    logs = cmds.add_parser("logs", help="print a node's log")
+    home_arg(logs)
+    logs.add_argument("node")
+    logs.add_argument("-n", "--lines", type=int, default=50)
+    logs.add_argument("-f", "--follow", action="store_true")
+    logs.set_defaults(func=_logs)
+
+    for name, helptext, func in (
+        ("kill", "SIGKILL a node (crash it)", _kill),
+        ("stop", "stop a node cleanly (SIGTERM)", _stop),
+        ("start", "start a stopped node", _start),
+    ):
+        p = cmds.add_parser(name, help=helptext)
+        home_arg(p)
+        p.add_argument("node")
+        p.set_defaults(func=func)
+
+
+def _open(home: Path):  # noqa: ANN202
+    from app.localnet import Localnet
+    from genesis.network import NetworkError
+
+    try:
+        return Localnet(home)
+    except NetworkError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def _up(args: argparse.Namespace) -> int:
+    from app.localnet import Localnet
+    from genesis.network import NetworkError, new_network
+
+    home: Path = args.home
+    if args.validators < 1:
+        print("error: --validators must be at least 1", file=sys.stderr)
+        return 2
+    if (home / "network.json").exists():
+        existing = Localnet(home)
+        if any(existing.pid_of(n.name) for n in existing.nodes):
+            print(f"error: the localnet in {home} is already running "
+                  "(`fictra localnet down` first)", file=sys.stderr)
+            return 2
+        if args.fresh:
+            shutil.rmtree(home)
+    elif home.exists() and args.fresh:
+        shutil.rmtree(home)
+    if not (home / "network.json").exists():
+        print(f"creating a {args.validators}-validator network in {home} ...", flush=True)
+        try:
+            new_network(home, args.validators, args.chain_id, base_port=args.base_port,
+                        progress=_progress_line)
+        except NetworkError as exc:
+            print(f"\nerror: {exc}", file=sys.stderr)
+            return 2
+        _progress_line("", done=True)
+    net = Localnet(home)
+    print(f"starting {len(net.nodes)} validators (chain {net.chain_id}, home {net.home})")
+    for i, node in enumerate(net.nodes):
+        net.start_node(node.name)
+        _progress_line(f"started {node.name} ({i + 1}/{len(net.nodes)})  rpc {node.rpc_url}")
+    _progress_line("", done=True)
+    if not _wait_first_block(net):
+        net.stop_nodes()
+        return 1
+    if args.detach:
+        _print_status(net, as_json=False)
+        print("running in the background; `fictra localnet down --home "
+              f"{home}` stops it")
+        return 0
+    return _follow(net)
+
+
+def _progress_line(text: str, done: bool = False) -> None:
+    if done:
+        sys.stdout.write("\n" if sys.stdout.isatty() else "")
+    elif sys.stdout.isatty():
+        sys.stdout.write("\r\033[K" + text)
+    else:
+        sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _wait_first_block(net) -> bool:  # noqa: ANN001
+    from app.cometrpc import RpcError, call
+
+    start = time.monotonic()
+    while time.monotonic() - start < 120:
+        dead = [n.name for n in net.nodes if net.pid_of(n.name) is None]
+        if dead:
+            print(f"\nerror: {', '.join(dead)} exited during start-up; see "
+                  f"{net.home}/{dead[0]}/node.log", file=sys.stderr)
+            return False
+        up = 0
+        heights = []
+        for node in net.nodes:
+            try:
+                info = call(node.rpc_url, "status", timeout=0.5)["sync_info"]
+                up += 1
+                heights.append(int(info["latest_block_height"]))
+            except RpcError:
+                pass
+        best = max(heights, default=0)
+        _progress_line(f"nodes answering {up}/{len(net.nodes)}, height {best}, "
+                       f"{time.monotonic() - start:.0f}s")
+        if up == len(net.nodes) and best >= 1:
+            _progress_line("", done=True)
+            return True
+        time.sleep(0.5)
+    print("\nerror: no block within 120 s; see the node logs", file=sys.stderr)
+    return False
+
+
+def _follow(net) -> int:  # noqa: ANN001
+    """Print a line per block until Ctrl-C, then stop every node."""
+    from app.cometrpc import RpcError, call, parse_time_ns
+
+    stopping = False
+
+    def on_signal(_sig: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print("block   txs  interval  app hash   (Ctrl-C stops every node)")
+    last_height = 0
+    last_time: int | None = None
+    dead_reported: set[str] = set()
+    while not stopping:
+        for node in net.nodes:
+            if node.name not in dead_reported and net.pid_of(node.name) is None:
+                dead_reported.add(node.name)
+                print(f"!! {node.name} is not running; see {node.home}/node.log", flush=True)
+            elif node.name in dead_reported and net.pid_of(node.name) is not None:
+                dead_reported.discard(node.name)
+                print(f"{node.name} is running again", flush=True)
+        url = net.first_live_rpc()
+        try:
+            if url is None:
+                raise RpcError("no node is running")
+            height = int(call(url, "status")["sync_info"]["latest_block_height"])
+            for h in range(max(last_height + 1, height - 20), height + 1):
+                header = call(url, "block", height=str(h))["block"]["header"]
+                results = call(url, "block_results", height=str(h))
+                t = parse_time_ns(header["time"])
+                interval = f"{(t - last_time) / 1e9:.2f}s" if last_time and h == last_height + 1 \
+                    else "   -"
+                ntx = len(results.get("txs_results") or [])
+                app_hash = base64.b64decode(results.get("app_hash") or "").hex().upper()[:12]
+                print(f"{h:<7} {ntx:>4}  {interval:>8}  {app_hash}", flush=True)
+                last_height, last_time = h, t
+        except RpcError:
+            pass
+        time.sleep(0.25)
+    print("\nstopping every node ...", flush=True)
+    stopped = net.stop_nodes()
+    print(f"stopped {len(stopped)} nodes; data kept in {net.home} "
+          "(`make run` starts afresh)")
+    return 0
+
+
+def _print_status(net, as_json: bool) -> None:  # noqa: ANN001
+    nodes = net.status()
+    if as_json:
+        print(json.dumps({"home": str(net.home), "chain_id": net.chain_id,
+                          "nodes": [n.as_dict() for n in nodes]}, indent=2))
+        return
+    print(f"chain {net.chain_id}, home {net.home}")
+    print(f"{'node':<7} {'pid':>7} {'cometbft':>8}  {'rpc':<23} {'height':>7}  "
+          f"{'app hash':<12} {'rss MB':>7}")
+    for n in nodes:
+        if not n.alive:
+            print(f"{n.name:<7} {'-':>7} {'-':>8}  {n.rpc:<23} {'stopped':>7}")
+            continue
+        height = str(n.height) if n.height is not None else "?"
+        sync = " (catching up)" if n.catching_up else ""
+        print(f"{n.name:<7} {n.pid:>7} {n.cometbft_pid or '-':>8}  {n.rpc:<23} {height:>7}  "
+              f"{(n.app_hash or '')[:12]:<12} {n.rss_mb or 0:>7.0f}{sync}")
+
+
+def _status(args: argparse.Namespace) -> int:
+    net = _open(args.home)
+    if net is None:
+        return 2
+    _print_status(net, args.json)
+    return 0
+
+
+def _down(args: argparse.Namespace) -> int:
+    net = _open(args.home)
+    if net is None:
+        return 2
+    stopped = net.stop_nodes()
+    print(f"stopped {len(stopped)} nodes")
+    return 0
+
+
+def _logs(args: argparse.Namespace) -> int:
+    net = _open(args.home)
+    if net is None:
+        return 2
+    try:
+        node = net.node(args.node)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    path = Path(node.home) / "node.log"
+    if not path.exists():
+        print(f"error: {path} does not exist yet", file=sys.stderr)
+        return 1
+    with open(path, "rb") as f:
+        lines = f.readlines()[-args.lines :]
+        sys.stdout.write(b"".join(lines).decode(errors="replace"))
+        sys.stdout.flush()
+        while args.follow:
+            chunk = f.read()
+            if chunk:
+                sys.stdout.write(chunk.decode(errors="replace"))
+                sys.stdout.flush()
+            else:
+                time.sleep(0.3)
+    return 0
+
+
+def _node_cmd(args: argparse.Namespace, action: str) -> int:
+    import signal as sig
+
+    net = _open(args.home)
+    if net is None:
+        return 2
+    try:
+        net.node(args.node)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    if action == "start":
+        pid = net.start_node(args.node)
+        print(f"{args.node} running (pid {pid})")
+        return 0
+    if action == "kill":
+        pid = net.kill_node(args.node)
+    else:
+        pid = net.signal_node(args.node, sig.SIGTERM)
+        if pid:
+            net.wait_exit([args.node], 20.0)
+    if pid is None:
+        print(f"error: {args.node} is not running", file=sys.stderr)
+        return 1
+    print(f"{args.node} {'killed' if action == 'kill' else 'stopped'} (pid {pid})")
+    return 0
+
+
+def _kill(args: argparse.Namespace) -> int:
+    return _node_cmd(args, "kill")
+
+
+def _stop(args: argparse.Namespace) -> int:
+    return _node_cmd(args, "stop")
+
+
+def _start(args: argparse.Namespace) -> int:
+    return _node_cmd(args, "start")

@@ -1,0 +1,101 @@
+"""The one table of result codes the application answers (CheckTx, FinalizeBlock, Query).
+
+Code 0 is success. Ranges: 1-19 decoding and ante checks (no fee charged, nonce unchanged),
+20-39 PT messages, 40-69 governance, 70-89 queries, 100-199 reserved for trade, FT and
+oracle. A tx whose *message* fails (codes 20 and up) still pays its fee and uses its nonce when
+it is in a block. The table is rendered into the README by ``render_table``.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Code(IntEnum):
+    OK = 0
+    # -- decoding and ante: the tx is refused as a whole ---------------------------------------
+    TX_MALFORMED = 1
+    TX_TOO_LARGE = 2
+    TX_INVALID = 3
+    BAD_SIGNATURE = 4
+    NONCE_TOO_LOW = 5
+    NONCE_TOO_HIGH = 6
+    FEE_TOO_LOW = 7
+    INSUFFICIENT_FEE_FUNDS = 8
+    SENDER_FROZEN = 9
+    TX_TIMEOUT = 10
+    INTERNAL = 19
+    # -- PT -----------------------------------------------------------------------------------
+    INSUFFICIENT_FUNDS = 20
+    AMOUNT_OVERFLOW = 21
+    RECIPIENT_FROZEN = 22
+    TIER_LIMIT = 23
+    JURISDICTION_BLOCKED = 24
+    TOO_MANY_OUTPUTS = 25
+    # -- governance ---------------------------------------------------------------------------
+    NOT_COUNCIL_MEMBER = 40
+    PROPOSAL_NOT_FOUND = 41
+    PROPOSAL_CLOSED = 42
+    PROPOSAL_EXPIRED = 43
+    ALREADY_VOTED = 44
+    ENTITY_EXISTS = 45
+    ENTITY_NOT_FOUND = 46
+    INSUFFICIENT_TREASURY = 47
+    VALIDATOR_UPDATE_INVALID = 48
+    # -- queries ------------------------------------------------------------------------------
+    QUERY_BAD_PATH = 70
+    QUERY_NOT_FOUND = 71
+    QUERY_BAD_HEIGHT = 72
+
+
+DESCRIPTIONS: dict[Code, str] = {
+    Code.OK: "success",
+    Code.TX_MALFORMED: "bytes are not a canonically encoded Tx, TxBody or AuthInfo",
+    Code.TX_TOO_LARGE: "tx is larger than the codec limit",
+    Code.TX_INVALID: "a field is invalid without looking at state (address length, zero amount, "
+    "empty tx, memo too long, outputs not matching input, bad action, ...)",
+    Code.BAD_SIGNATURE: "signature does not verify for this body, auth info and chain id",
+    Code.NONCE_TOO_LOW: "nonce already used (replay)",
+    Code.NONCE_TOO_HIGH: "nonce ahead of the account's next nonce",
+    Code.FEE_TOO_LOW: "fee below base_fee + fee_per_byte * tx size",
+    Code.INSUFFICIENT_FEE_FUNDS: "sender balance cannot pay the fee",
+    Code.SENDER_FROZEN: "sender account is frozen",
+    Code.TX_TIMEOUT: "block height is past the tx's timeout_height",
+    Code.INTERNAL: "unexpected internal error while checking a tx (CheckTx only; a bug)",
+    Code.INSUFFICIENT_FUNDS: "sender balance below the amount (after the fee)",
+    Code.AMOUNT_OVERFLOW: "a balance or the supply would exceed the maximum supply",
+    Code.RECIPIENT_FROZEN: "a recipient account is frozen",
+    Code.TIER_LIMIT: "amount above the sender's KYC tier limit for one transfer",
+    Code.JURISDICTION_BLOCKED: "sender or recipient jurisdiction is blocked by params",
+    Code.TOO_MANY_OUTPUTS: "MultiSend has more outputs than params allow",
+    Code.NOT_COUNCIL_MEMBER: "signer is not a council member",
+    Code.PROPOSAL_NOT_FOUND: "no proposal with this id",
+    Code.PROPOSAL_CLOSED: "proposal already passed, failed, was rejected or expired",
+    Code.PROPOSAL_EXPIRED: "proposal's voting period is over",
+    Code.ALREADY_VOTED: "member already voted on this proposal",
+    Code.ENTITY_EXISTS: "entity already registered (use update)",
+    Code.ENTITY_NOT_FOUND: "entity not registered (use register)",
+    Code.INSUFFICIENT_TREASURY: "treasury balance below the burn amount",
+    Code.VALIDATOR_UPDATE_INVALID: "validator change refused (unknown validator, empty set, ...)",
+    Code.QUERY_BAD_PATH: "unknown query path or malformed argument",
+    Code.QUERY_NOT_FOUND: "nothing stored under this path",
+    Code.QUERY_BAD_HEIGHT: "height not available (future or pruned)",
+}
+
+
+class TxError(Exception):
+    """A tx (or one of its messages) is refused: a code from the table and a readable log."""
+
+    __slots__ = ("code", "log")
+
+    def __init__(self, code: Code, log: str) -> None:
+        super().__init__(log)
+        self.code = code
+        self.log = log
+
+
+def render_table() -> str:
+    """The code table as Markdown (README)."""
+    rows = ["| code | name | meaning |", "| ---: | --- | --- |"]
+    rows += [f"| {c.value} | `{c.name}` | {DESCRIPTIONS[c]} |" for c in Code]
+    return "\n".join(rows)

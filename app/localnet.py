@@ -1,0 +1,189 @@
+"""A localnet: N validator nodes on 127.0.0.1, each a ``fictra node start`` process.
+
+The network lives in one directory (``network.json`` plus ``node0..``); ``localnet.json``
+records the pid of each running node so ``status``, ``stop``, ``kill`` and ``down`` work from
+any shell.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.cometrpc import RpcError, call
+from genesis.network import NodeInfo, load_network
+
+STOP_GRACE_S = 20.0
+
+
+@dataclass
+class NodeStatus:
+    name: str
+    pid: int | None
+    cometbft_pid: int | None
+    rpc: str
+    alive: bool
+    height: int | None = None
+    app_hash: str | None = None
+    catching_up: bool | None = None
+    rss_mb: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _is_node_process(pid: int, home: str) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    if stat.rsplit(")", 1)[1].split()[0] == "Z":  # zombie: exited, not yet reaped
+        return False
+    return b"start" in cmdline and home.encode() in cmdline
+
+
+def _rss_mb(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class Localnet:
+    def __init__(self, home: Path) -> None:
+        self.home = home.resolve()
+        self.chain_id, self.nodes = load_network(self.home)
+        self.state_path = self.home / "localnet.json"
+
+    # -- pid bookkeeping ---------------------------------------------------------
+    def _pids(self) -> dict[str, int]:
+        if not self.state_path.exists():
+            return {}
+        return json.loads(self.state_path.read_text()).get("nodes", {})
+
+    def _save_pids(self, pids: dict[str, int]) -> None:
+        data = {}
+        if self.state_path.exists():
+            data = json.loads(self.state_path.read_text())
+        data["nodes"] = pids
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2))
+        os.replace(tmp, self.state_path)
+
+    def node(self, name: str) -> NodeInfo:
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        names = ", ".join(n.name for n in self.nodes)
+        raise KeyError(f"no node {name!r} in this localnet (nodes: {names})")
+
+    def pid_of(self, name: str) -> int | None:
+        pid = self._pids().get(name)
+        if pid is not None and _is_node_process(pid, self.node(name).home):
+            return pid
+        return None
+
+    # -- process control ---------------------------------------------------------
+    def start_node(self, name: str) -> int:
+        node = self.node(name)
+        running = self.pid_of(name)
+        if running:
+            return running
+        log = open(Path(node.home) / "node.log", "ab")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.cli.main", "node", "start", "--home", node.home],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        log.close()
+        pids = self._pids()
+        pids[name] = proc.pid
+        self._save_pids(pids)
+        return proc.pid
+
+    def signal_node(self, name: str, sig: int) -> int | None:
+        pid = self.pid_of(name)
+        if pid is None:
+            return None
+        os.kill(pid, sig)
+        return pid
+
+    def wait_exit(self, names: list[str], timeout: float) -> list[str]:
+        """Wait for nodes to exit; return the ones still alive."""
+        deadline = time.monotonic() + timeout
+        alive = list(names)
+        while alive and time.monotonic() < deadline:
+            alive = [n for n in alive if self.pid_of(n) is not None]
+            _reap()
+            if alive:
+                time.sleep(0.1)
+        return alive
+
+    def stop_nodes(self, names: list[str] | None = None) -> list[str]:
+        names = names if names is not None else [n.name for n in self.nodes]
+        stopped = [n for n in names if self.signal_node(n, signal.SIGTERM)]
+        for name in self.wait_exit(stopped, STOP_GRACE_S):
+            self.signal_node(name, signal.SIGKILL)
+        self.wait_exit(stopped, 5.0)
+        return stopped
+
+    def kill_node(self, name: str) -> int | None:
+        pid = self.signal_node(name, signal.SIGKILL)
+        if pid:
+            self.wait_exit([name], 5.0)
+        return pid
+
+    # -- observation -------------------------------------------------------------
+    def status(self, timeout: float = 1.0) -> list[NodeStatus]:
+        out = []
+        for node in self.nodes:
+            pid = self.pid_of(node.name)
+            cmt_pid = None
+            pid_file = Path(node.home) / "node.pids.json"
+            if pid and pid_file.exists():
+                try:
+                    cmt_pid = json.loads(pid_file.read_text()).get("cometbft")
+                except ValueError:
+                    cmt_pid = None
+            st = NodeStatus(node.name, pid, cmt_pid, node.rpc_url, pid is not None)
+            if pid:
+                st.rss_mb = round(_rss_mb(pid) + _rss_mb(cmt_pid), 1)
+                try:
+                    info = call(node.rpc_url, "status", timeout=timeout)["sync_info"]
+                    st.height = int(info["latest_block_height"])
+                    st.app_hash = info["latest_app_hash"]
+                    st.catching_up = bool(info["catching_up"])
+                except RpcError:
+                    pass
+            out.append(st)
+        return out
+
+    def first_live_rpc(self) -> str | None:
+        for node in self.nodes:
+            if self.pid_of(node.name):
+                return node.rpc_url
+        return None
+
+
+def _reap() -> None:
+    """Collect exited children so they do not linger as zombies."""
+    try:
+        while True:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+            if pid == 0:
+                break
+    except ChildProcessError:
+        pass

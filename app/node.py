@@ -1,0 +1,134 @@
+"""One validator: the ABCI app server plus a supervised ``cometbft`` child.
+
+If either side exits the other is stopped and the exit says which and why: a half-alive
+node is worse than a dead one. The child gets PR_SET_PDEATHSIG, so even a SIGKILL of this
+process takes cometbft down with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from abci.server import AbciServer
+from app.binaries import cometbft
+
+log = logging.getLogger("fictra.node")
+
+EXIT_OK = 0
+EXIT_COMETBFT_DIED = 3
+EXIT_APP_HALTED = 70
+_PR_SET_PDEATHSIG = 1
+_STOP_GRACE_S = 15.0
+
+
+def _die_with_parent() -> None:
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class Node:
+    def __init__(self, home: Path) -> None:
+        self.home = home.resolve()
+        self.socket = self.home / "abci.sock"
+        self.child: asyncio.subprocess.Process | None = None
+        self.server: AbciServer | None = None
+        self.exit_code = EXIT_OK
+        self.reason = ""
+
+    async def run(self) -> int:
+        from app.application import create_app
+
+        if not (self.home / "config" / "genesis.json").exists():
+            log.error("no node in %s: run `fictra node init --home %s` first", self.home, self.home)
+            return 2
+        app = create_app(self.home)
+        stop = asyncio.Event()
+        self.server = AbciServer(app, f"unix://{self.socket}", on_fatal=lambda _m: stop.set())
+        await self.server.start()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._signalled, stop, sig)
+        self.child = await asyncio.create_subprocess_exec(
+            cometbft(), "start", "--home", str(self.home),
+            "--proxy_app", f"unix://{self.socket}",
+            preexec_fn=_die_with_parent,
+        )
+        self._write_pids()
+        log.info("node started: app pid %d, cometbft pid %d", os.getpid(), self.child.pid)
+        child_done = asyncio.create_task(self.child.wait())
+        stop_wait = asyncio.create_task(stop.wait())
+        await asyncio.wait({child_done, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+        if child_done.done():
+            self.exit_code = EXIT_COMETBFT_DIED
+            self.reason = f"cometbft exited with status {child_done.result()}; stopping the app"
+            log.error(self.reason)
+        else:
+            stop_wait.cancel()
+            if self.server.fatal:
+                self.exit_code = EXIT_APP_HALTED
+                self.reason = "the application halted on an internal error; stopping cometbft"
+                log.critical(self.reason)
+            await self._stop_child()
+        await self.server.close()
+        app.close()
+        (self.home / "node.pids.json").unlink(missing_ok=True)
+        if self.exit_code == EXIT_OK:
+            log.info("node stopped cleanly")
+        return self.exit_code
+
+    def _signalled(self, stop: asyncio.Event, sig: int) -> None:
+        log.info("received %s: stopping cometbft and the app", signal.Signals(sig).name)
+        stop.set()
+
+    async def _stop_child(self) -> None:
+        child = self.child
+        if child is None or child.returncode is not None:
+            return
+        child.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(child.wait(), _STOP_GRACE_S)
+        except TimeoutError:
+            log.error("cometbft did not stop within %.0f s; killing it", _STOP_GRACE_S)
+            child.kill()
+            await child.wait()
+
+    def _write_pids(self) -> None:
+        assert self.child is not None
+        (self.home / "node.pids.json").write_text(
+            json.dumps({"app": os.getpid(), "cometbft": self.child.pid})
+        )
+
+
+def setup_logging(level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def start(home: Path, log_level: str = "INFO") -> int:
+    setup_logging(log_level)
+    return asyncio.run(Node(home).run())
+
+
+def init(home: Path, chain_id: str) -> int:
+    from genesis.network import NetworkError, init_single
+
+    try:
+        node = init_single(home, chain_id)
+    except NetworkError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"initialized {node.home}: chain {chain_id}, node id {node.node_id}, "
+          f"rpc {node.rpc_url}")
+    return 0
+
+

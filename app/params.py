@@ -1,0 +1,107 @@
+"""Amounts, KYC tiers and roles, and the governance-controlled chain params.
+
+Amounts are integers in PT base units (6 decimals). MAX_SUPPLY (10^18 base units, one
+trillion PT) bounds every balance, amount, fee and the total supply; it fits uint64 with room,
+so no encoded amount can wrap.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.iso3166 import is_country
+from app.pb import tx_pb2
+
+DECIMALS = 6
+UNIT = 10**DECIMALS
+MAX_SUPPLY = 10**18
+
+TIERS = ("none", "basic", "enhanced", "corporate", "sovereign")  # index = KycTier value
+ROLES = {"trader": 1, "verifier": 2, "oracle": 4, "sovereign": 8}
+ALL_ROLES = sum(ROLES.values())
+MAX_VALIDATOR_POWER = 10**12  # keeps CometBFT's total-power bound out of reach
+
+_AMOUNT = re.compile(r"^(\d+)(?:\.(\d{1,6}))?(?:\s*PT)?$")
+
+
+def parse_amount(text: str) -> int:
+    """``"12.5PT"`` or ``"12.5"`` -> 12_500_000 base units; ValueError if malformed or too big."""
+    m = _AMOUNT.match(text.strip())
+    if not m:
+        raise ValueError(f"not an amount: {text!r} (use e.g. 12.5PT, at most {DECIMALS} decimals)")
+    value = int(m.group(1)) * UNIT + int((m.group(2) or "").ljust(DECIMALS, "0"))
+    if value > MAX_SUPPLY:
+        raise ValueError(f"amount {text!r} exceeds the maximum supply")
+    return value
+
+
+def format_amount(base_units: int) -> str:
+    """12_500_000 -> ``"12.5"`` (no trailing zeros)."""
+    whole, frac = divmod(base_units, UNIT)
+    return f"{whole}.{frac:06d}".rstrip("0").rstrip(".") if frac else str(whole)
+
+
+def roles_to_names(roles: int) -> list[str]:
+    return [name for name, bit in ROLES.items() if roles & bit]
+
+
+def roles_from_names(names: list[str]) -> int:
+    bits = 0
+    for name in names:
+        if name not in ROLES:
+            raise ValueError(f"unknown role {name!r} (roles: {', '.join(ROLES)})")
+        bits |= ROLES[name]
+    return bits
+
+
+def default_params() -> tx_pb2.Params:
+    return tx_pb2.Params(
+        base_fee=1_000,  # 0.001 PT
+        fee_per_byte=10,
+        max_multisend_outputs=100,
+        tier_limits=[
+            1_000 * UNIT,  # none
+            10_000 * UNIT,  # basic
+            1_000_000 * UNIT,  # enhanced
+            100_000_000 * UNIT,  # corporate
+            MAX_SUPPLY,  # sovereign
+        ],
+        proposal_expiry_blocks=43_200,  # one day of 2-second blocks
+        blocked_jurisdictions=[],
+    )
+
+
+def params_problems(p: tx_pb2.Params) -> list[str]:
+    """What is wrong with ``p`` as ``field: problem`` strings (empty if valid)."""
+    out: list[str] = []
+    if p.base_fee > MAX_SUPPLY:
+        out.append("base_fee: exceeds the maximum supply")
+    if p.fee_per_byte > MAX_SUPPLY:
+        out.append("fee_per_byte: exceeds the maximum supply")
+    if not 1 <= p.max_multisend_outputs <= 1000:
+        out.append("max_multisend_outputs: must be 1..1000")
+    if len(p.tier_limits) != len(TIERS):
+        out.append(f"tier_limits: needs {len(TIERS)} entries ({', '.join(TIERS)})")
+    elif any(v > MAX_SUPPLY for v in p.tier_limits):
+        out.append("tier_limits: a limit exceeds the maximum supply")
+    if p.proposal_expiry_blocks < 1:
+        out.append("proposal_expiry_blocks: must be at least 1")
+    for i, code in enumerate(p.blocked_jurisdictions):
+        if not is_country(code):
+            out.append(f"blocked_jurisdictions[{i}]: {code!r} is not an ISO 3166-1 alpha-2 code")
+    if len(set(p.blocked_jurisdictions)) != len(p.blocked_jurisdictions):
+        out.append("blocked_jurisdictions: duplicates")
+    return out
+
+
+def params_to_json(p: tx_pb2.Params) -> dict[str, Any]:
+    """Params as genesis/query JSON: amounts as integer strings, tier limits by name."""
+    return {
+        "base_fee": str(p.base_fee),
+        "fee_per_byte": str(p.fee_per_byte),
+        "max_multisend_outputs": p.max_multisend_outputs,
+        "tier_limits": {t: str(v) for t, v in zip(TIERS, p.tier_limits, strict=False)},
+        "proposal_expiry_blocks": str(p.proposal_expiry_blocks),
+        "blocked_jurisdictions": list(p.blocked_jurisdictions),
+    }
