@@ -58,8 +58,9 @@ def tx_hash(raw: bytes) -> bytes:
     return hashlib.sha256(raw).digest()
 
 
-def decode_tx(raw: bytes) -> DecodedTx:
-    """Parse ``raw`` or raise TxError (TX_TOO_LARGE, TX_MALFORMED, TX_INVALID)."""
+def decode_tx(raw: bytes, digest: bytes | None = None) -> DecodedTx:
+    """Parse ``raw`` (whose SHA-256 is ``digest`` if known) or raise TxError (TX_TOO_LARGE,
+    TX_MALFORMED, TX_INVALID, BAD_SIGNATURE for a signature of the wrong length)."""
     size = len(raw)
     if size > MAX_TX_BYTES:
         raise TxError(Code.TX_TOO_LARGE, f"tx is {size} bytes; the limit is {MAX_TX_BYTES}")
@@ -91,6 +92,6 @@ def decode_tx(raw: bytes) -> DecodedTx:
             raise TxError(Code.TX_INVALID, f"message {i} is empty or of an unknown type")
         msgs.append((kind, getattr(m, kind)))
     return DecodedTx(
-        tx_hash(raw), size, auth.public_key, auth.nonce, auth.fee, body.timeout_height,
+        digest or tx_hash(raw), size, auth.public_key, auth.nonce, auth.fee, body.timeout_height,
         body.memo, msgs, sign_body_bytes, tx.signature,
     )

@@ -83,6 +83,11 @@ DESCRIPTIONS: dict[Code, str] = {
 }
 
 
+def refused(code: int) -> bool:
+    """Codes 1-19: the tx was refused as a whole (no fee, no nonce)."""
+    return 0 < code < 20
+
+
 class TxError(Exception):
     """A tx (or one of its messages) is refused: a code from the table and a readable log."""
 

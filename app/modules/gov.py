@@ -1,0 +1,349 @@
+"""Council governance: params, the council, proposals and votes, actions, the validator set.
+
+Keys in shard ``gov``: ``chain`` -> ChainInfo, ``params`` -> Params, ``council`` -> Council,
+``validators`` -> ValidatorSet, ``next_proposal`` -> 8-byte id, ``prop/<id>`` -> Proposal,
+``exp/<height><id>`` -> b"" (the expiry index; heights and ids are 8-byte big endian, so
+the proposals expiring at one height are one prefix scan, never a scan of all proposals).
+
+A proposer's own vote counts as yes. The action runs inside the tx whose vote reaches the
+threshold; if it fails the proposal is FAILED and its partial writes are undone, while the
+vote itself succeeds. Proposals still pending after ``expiry_height`` expire at the end of
+that block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from abci.proto import abci as pb
+from abci.proto import crypto_keys
+from app import events
+from app.context import KV, Ctx
+from app.crypto import ADDRESS_LEN, PUBKEY_LEN, to_bech32
+from app.errors import Code, TxError
+from app.iso3166 import is_country
+from app.modules import pt
+from app.params import ALL_ROLES, MAX_SUPPLY, MAX_VALIDATOR_POWER, TIERS, params_problems
+from app.pb import state_pb2, tx_pb2
+
+SHARD = "gov"
+CHAIN_KEY = b"chain"
+PARAMS_KEY = b"params"
+COUNCIL_KEY = b"council"
+VALIDATORS_KEY = b"validators"
+NEXT_PROPOSAL_KEY = b"next_proposal"
+PROPOSAL_PREFIX = b"prop/"
+EXPIRY_PREFIX = b"exp/"
+
+_S = state_pb2.ProposalStatus
+STATUS_NAMES = {
+    _S.PROPOSAL_STATUS_PENDING: "pending", _S.PROPOSAL_STATUS_PASSED: "passed",
+    _S.PROPOSAL_STATUS_REJECTED: "rejected", _S.PROPOSAL_STATUS_EXPIRED: "expired",
+    _S.PROPOSAL_STATUS_FAILED: "failed",
+}
+
+
+def _u64(n: int) -> bytes:
+    return n.to_bytes(8, "big")
+
+
+def proposal_key(pid: int) -> bytes:
+    return PROPOSAL_PREFIX + _u64(pid)
+
+
+# -- records -------------------------------------------------------------------------------------
+
+def load_params(store: KV) -> tx_pb2.Params:
+    raw = store.get(SHARD, PARAMS_KEY)
+    if raw is None:
+        raise RuntimeError("params missing from state (no genesis?)")
+    return tx_pb2.Params.FromString(raw)
+
+
+def set_params(store: KV, params: tx_pb2.Params) -> None:
+    store.set(SHARD, PARAMS_KEY, params.SerializeToString())
+
+
+def load_chain(store: KV) -> state_pb2.ChainInfo | None:
+    raw = store.get(SHARD, CHAIN_KEY)
+    return state_pb2.ChainInfo.FromString(raw) if raw is not None else None
+
+
+def load_council(store: KV) -> state_pb2.Council:
+    raw = store.get(SHARD, COUNCIL_KEY)
+    return state_pb2.Council.FromString(raw) if raw is not None else state_pb2.Council()
+
+
+def load_validators(store: KV) -> state_pb2.ValidatorSet:
+    raw = store.get(SHARD, VALIDATORS_KEY)
+    return state_pb2.ValidatorSet.FromString(raw) if raw is not None else state_pb2.ValidatorSet()
+
+
+def set_validators(store: KV, vset: dict[bytes, int]) -> None:
+    msg = state_pb2.ValidatorSet(
+        validators=[state_pb2.Validator(pub_key=k, power=vset[k]) for k in sorted(vset)]
+    )
+    store.set(SHARD, VALIDATORS_KEY, msg.SerializeToString())
+
+
+def load_proposal(store: KV, pid: int) -> state_pb2.Proposal | None:
+    raw = store.get(SHARD, proposal_key(pid))
+    return state_pb2.Proposal.FromString(raw) if raw is not None else None
+
+
+def validator_updates(before: bytes | None, after: bytes | None) -> list[pb.ValidatorUpdate]:
+    """CometBFT updates turning validator set record ``before`` into ``after`` (sorted)."""
+    if before == after:
+        return []
+    old = {v.pub_key: v.power for v in state_pb2.ValidatorSet.FromString(before or b"").validators}
+    new = {v.pub_key: v.power for v in state_pb2.ValidatorSet.FromString(after or b"").validators}
+    return [
+        pb.ValidatorUpdate(pub_key=crypto_keys.PublicKey(ed25519=k), power=new.get(k, 0))
+        for k in sorted(old.keys() | new.keys())
+        if old.get(k) != new.get(k)
+    ]
+
+
+# -- actions: stateless validation and execution -----------------------------------------------
+
+def _invalid(text: str) -> TxError:
+    return TxError(Code.TX_INVALID, text)
+
+
+def _validate_entity(e: tx_pb2.Entity) -> None:
+    if len(e.address) != ADDRESS_LEN:
+        raise _invalid("entity.address must be a 20-byte address")
+    if e.address == pt.TREASURY:
+        raise _invalid("the treasury is not an entity")
+    if not 1 <= e.tier < len(TIERS):
+        raise _invalid(f"entity.tier must be one of {', '.join(TIERS[1:])}")
+    if not is_country(e.jurisdiction):
+        raise _invalid(f"entity.jurisdiction {e.jurisdiction!r} is not an ISO 3166-1 alpha-2 code")
+    if e.roles & ~ALL_ROLES:
+        raise _invalid(f"entity.roles has unknown bits ({e.roles})")
+
+
+def _validate_ref(r: tx_pb2.AccountRef) -> None:
+    if len(r.address) != ADDRESS_LEN:
+        raise _invalid("address must be 20 bytes")
+    if r.address == pt.TREASURY:
+        raise _invalid("the treasury cannot be frozen")
+
+
+def _validate_params(p: tx_pb2.Params) -> None:
+    problems = params_problems(p)
+    if problems:
+        raise _invalid("params: " + "; ".join(problems))
+
+
+def _validate_amount(a: tx_pb2.TreasuryAmount) -> None:
+    if not 0 < a.amount <= MAX_SUPPLY:
+        raise _invalid("amount must be positive and at most the maximum supply")
+
+
+def _validate_validator(v: tx_pb2.ValidatorPower) -> None:
+    if len(v.pub_key) != PUBKEY_LEN:
+        raise _invalid(f"validator pub_key must be a {PUBKEY_LEN}-byte ed25519 key")
+    if v.power > MAX_VALIDATOR_POWER:
+        raise _invalid(f"validator power above {MAX_VALIDATOR_POWER}")
+
+
+def _entity_event(change: str, address: bytes, acct: state_pb2.Account) -> pb.Event:
+    from app.params import roles_to_names
+
+    return events.entity(
+        address, change, tier=TIERS[acct.tier], jurisdiction=acct.jurisdiction,
+        roles=",".join(roles_to_names(acct.roles)), frozen=str(acct.frozen).lower(),
+    )
+
+
+def _register(ctx: Ctx, e: tx_pb2.Entity, exists: bool) -> None:
+    acct = pt.get_account(ctx.store, e.address)
+    if exists and acct.tier == tx_pb2.KYC_TIER_NONE:
+        raise TxError(Code.ENTITY_NOT_FOUND, f"{to_bech32(e.address)} is not registered")
+    if not exists and acct.tier != tx_pb2.KYC_TIER_NONE:
+        raise TxError(Code.ENTITY_EXISTS, f"{to_bech32(e.address)} is already registered")
+    acct.tier, acct.jurisdiction, acct.roles = e.tier, e.jurisdiction, e.roles
+    pt.set_account(ctx.store, e.address, acct)
+    ctx.events.append(_entity_event("update" if exists else "register", e.address, acct))
+
+
+def _set_frozen(ctx: Ctx, r: tx_pb2.AccountRef, frozen: bool) -> None:
+    acct = pt.get_account(ctx.store, r.address)
+    acct.frozen = frozen
+    pt.set_account(ctx.store, r.address, acct)
+    ctx.events.append(_entity_event("freeze" if frozen else "unfreeze", r.address, acct))
+
+
+def _update_params(ctx: Ctx, p: tx_pb2.Params) -> None:
+    set_params(ctx.store, p)
+    ctx.reload_params()
+
+
+def _mint(ctx: Ctx, a: tx_pb2.TreasuryAmount) -> None:
+    total = pt.get_supply(ctx.store) + a.amount
+    if total > MAX_SUPPLY:
+        raise TxError(Code.AMOUNT_OVERFLOW, "mint would take the supply above the maximum")
+    pt.credit(ctx.store, pt.TREASURY, a.amount)
+    pt.set_supply(ctx.store, total)
+    ctx.events.append(events.supply("mint", a.amount, total))
+
+
+def _burn(ctx: Ctx, a: tx_pb2.TreasuryAmount) -> None:
+    treasury = pt.get_account(ctx.store, pt.TREASURY)
+    if treasury.balance < a.amount:
+        raise TxError(Code.INSUFFICIENT_TREASURY, f"treasury holds {treasury.balance}, burn "
+                      f"{a.amount}")
+    treasury.balance -= a.amount
+    pt.set_account(ctx.store, pt.TREASURY, treasury)
+    total = pt.get_supply(ctx.store) - a.amount
+    pt.set_supply(ctx.store, total)
+    ctx.events.append(events.supply("burn", a.amount, total))
+
+
+def _set_validator_power(ctx: Ctx, v: tx_pb2.ValidatorPower) -> None:
+    vset = {x.pub_key: x.power for x in load_validators(ctx.store).validators}
+    if v.power == 0:
+        if v.pub_key not in vset:
+            raise TxError(Code.VALIDATOR_UPDATE_INVALID, "cannot remove an unknown validator")
+        del vset[v.pub_key]
+        if not vset:
+            raise TxError(Code.VALIDATOR_UPDATE_INVALID, "cannot remove the last validator")
+    else:
+        vset[v.pub_key] = v.power
+    set_validators(ctx.store, vset)
+    ctx.events.append(events.validator(v.pub_key, v.power))
+
+
+# Action name (the ``Action.sum`` oneof field) -> (stateless check, execution). The trade
+# module adds its actions (commodities, dispute rulings) here.
+ACTIONS: dict[str, tuple[Callable[[Any], None], Callable[[Ctx, Any], None]]] = {
+    "register_entity": (_validate_entity, lambda ctx, e: _register(ctx, e, exists=False)),
+    "update_entity": (_validate_entity, lambda ctx, e: _register(ctx, e, exists=True)),
+    "freeze": (_validate_ref, lambda ctx, r: _set_frozen(ctx, r, True)),
+    "unfreeze": (_validate_ref, lambda ctx, r: _set_frozen(ctx, r, False)),
+    "update_params": (_validate_params, _update_params),
+    "mint": (_validate_amount, _mint),
+    "burn": (_validate_amount, _burn),
+    "set_validator_power": (_validate_validator, _set_validator_power),
+}
+
+
+def action_kind(action: tx_pb2.Action) -> str | None:
+    return action.WhichOneof("sum")
+
+
+# -- messages ------------------------------------------------------------------------------------
+
+def validate_propose(msg: tx_pb2.MsgPropose) -> None:
+    kind = action_kind(msg.action)
+    if kind is None or kind not in ACTIONS:
+        raise _invalid("propose.action is empty or of an unknown type")
+    if len(msg.summary.encode()) > 1024:
+        raise _invalid("propose.summary is longer than 1024 bytes")
+    ACTIONS[kind][0](getattr(msg.action, kind))
+
+
+def validate_vote(msg: tx_pb2.MsgVote) -> None:
+    if msg.option not in (tx_pb2.VOTE_OPTION_YES, tx_pb2.VOTE_OPTION_NO):
+        raise _invalid("vote.option must be yes or no")
+
+
+def _require_member(store: KV, signer: bytes) -> state_pb2.Council:
+    council = load_council(store)
+    if signer not in council.members:
+        raise TxError(Code.NOT_COUNCIL_MEMBER, f"{to_bech32(signer)} is not a council member")
+    return council
+
+
+def _close(ctx: Ctx, prop: state_pb2.Proposal, status: int, result: str = "") -> None:
+    prop.status = status
+    prop.final_height = ctx.height
+    prop.result = result
+    ctx.store.delete(SHARD, EXPIRY_PREFIX + _u64(prop.expiry_height) + _u64(prop.id))
+
+
+def _tally(ctx: Ctx, prop: state_pb2.Proposal, council: state_pb2.Council) -> None:
+    kind = action_kind(prop.action) or ""
+    if len(prop.yes) >= council.threshold:
+        store = ctx.store
+        cp = store.checkpoint()
+        n_events = len(ctx.events)
+        try:
+            ACTIONS[kind][1](ctx, getattr(prop.action, kind))
+        except TxError as e:
+            store.revert(cp)
+            del ctx.events[n_events:]
+            ctx.reload_params()
+            _close(ctx, prop, _S.PROPOSAL_STATUS_FAILED, f"code {int(e.code)}: {e.log}")
+        else:
+            store.release(cp)
+            _close(ctx, prop, _S.PROPOSAL_STATUS_PASSED)
+    elif len(prop.no) > len(council.members) - council.threshold:
+        _close(ctx, prop, _S.PROPOSAL_STATUS_REJECTED)  # the threshold is out of reach
+    else:
+        return
+    extra = {"result": prop.result} if prop.result else {}
+    ctx.events.append(events.proposal(prop.id, kind, STATUS_NAMES[prop.status], **extra))
+
+
+def handle_propose(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgPropose) -> None:
+    store = ctx.store
+    council = _require_member(store, signer)
+    raw = store.get(SHARD, NEXT_PROPOSAL_KEY)
+    pid = int.from_bytes(raw, "big") if raw else 1
+    store.set(SHARD, NEXT_PROPOSAL_KEY, _u64(pid + 1))
+    prop = state_pb2.Proposal(
+        id=pid, proposer=signer, summary=msg.summary, submit_height=ctx.height,
+        expiry_height=ctx.height + ctx.params.proposal_expiry_blocks, yes=[signer],
+        status=_S.PROPOSAL_STATUS_PENDING,
+    )
+    prop.action.CopyFrom(msg.action)
+    kind = action_kind(prop.action) or ""
+    ctx.events.append(events.proposal(pid, kind, "pending", proposer=to_bech32(signer)))
+    store.set(SHARD, EXPIRY_PREFIX + _u64(prop.expiry_height) + _u64(pid), b"")
+    _tally(ctx, prop, council)
+    store.set(SHARD, proposal_key(pid), prop.SerializeToString())
+
+
+def handle_vote(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgVote) -> None:
+    store = ctx.store
+    council = _require_member(store, signer)
+    prop = load_proposal(store, msg.proposal_id)
+    if prop is None:
+        raise TxError(Code.PROPOSAL_NOT_FOUND, f"no proposal {msg.proposal_id}")
+    if prop.status == _S.PROPOSAL_STATUS_EXPIRED or (
+        prop.status == _S.PROPOSAL_STATUS_PENDING and ctx.height > prop.expiry_height
+    ):
+        raise TxError(Code.PROPOSAL_EXPIRED, f"proposal {prop.id} expired at height "
+                      f"{prop.expiry_height}")
+    if prop.status != _S.PROPOSAL_STATUS_PENDING:
+        raise TxError(Code.PROPOSAL_CLOSED, f"proposal {prop.id} is "
+                      f"{STATUS_NAMES[prop.status]}")
+    if signer in prop.yes or signer in prop.no:
+        raise TxError(Code.ALREADY_VOTED, f"{to_bech32(signer)} already voted on {prop.id}")
+    yes = msg.option == tx_pb2.VOTE_OPTION_YES
+    (prop.yes if yes else prop.no).append(signer)
+    ctx.events.append(events.vote(prop.id, signer, "yes" if yes else "no"))
+    _tally(ctx, prop, council)
+    store.set(SHARD, proposal_key(prop.id), prop.SerializeToString())
+
+
+def end_block(ctx: Ctx) -> None:
+    """Expire the proposals whose voting period ends at this height."""
+    store = ctx.store
+    prefix = EXPIRY_PREFIX + _u64(ctx.height)
+    due = [key for key, _ in store.iterate(SHARD, prefix)]
+    for key in due:
+        prop = load_proposal(store, int.from_bytes(key[len(prefix):], "big"))
+        store.delete(SHARD, key)
+        if prop is None or prop.status != _S.PROPOSAL_STATUS_PENDING:
+            continue
+        _close(ctx, prop, _S.PROPOSAL_STATUS_EXPIRED)
+        store.set(SHARD, proposal_key(prop.id), prop.SerializeToString())
+        ctx.events.append(events.proposal(prop.id, action_kind(prop.action) or "", "expired"))
+
+
+HANDLERS = {"propose": handle_propose, "vote": handle_vote}
+VALIDATORS = {"propose": validate_propose, "vote": validate_vote}

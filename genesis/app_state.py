@@ -1,0 +1,291 @@
+"""The genesis ``app_state``: schema, validation with field paths, writing it into state, and
+the localnet's app_state (with its key files).
+
+Schema (amounts are integer strings in PT base units, addresses bech32 ``fic1...``)::
+
+    {
+      "params":   {"base_fee", "fee_per_byte", "max_multisend_outputs",
+                   "tier_limits": {"none", "basic", "enhanced", "corporate", "sovereign"},
+                   "proposal_expiry_blocks", "blocked_jurisdictions": ["ISO 3166 code", ...]},
+      "council":  {"members": ["fic1...", ...], "threshold": T},
+      "treasury": {"balance": "..."},
+      "accounts": [{"address": "fic1...", "balance": "..."}, ...],
+      "entities": [{"address": "fic1...", "tier": "corporate", "jurisdiction": "CH",
+                    "roles": ["trader"], "frozen": false}, ...]
+    }
+
+``params`` may be partial (missing fields take the defaults); every other section is required,
+``accounts`` and ``entities`` may be empty. Unknown keys are errors, so typos do not pass.
+The supply is the treasury balance plus all allocations and must not exceed the maximum supply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.crypto import Key, from_bech32, module_address, write_key_file
+from app.iso3166 import is_country
+from app.params import (
+    MAX_SUPPLY,
+    ROLES,
+    TIERS,
+    UNIT,
+    default_params,
+    params_problems,
+    params_to_json,
+)
+from app.pb import state_pb2, tx_pb2
+
+TREASURY = module_address("treasury")
+
+
+class GenesisError(ValueError):
+    """A genesis problem: ``path`` names the field (``app_state.accounts[3].balance``)."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+@dataclass
+class EntityEntry:
+    address: bytes
+    tier: int
+    jurisdiction: str
+    roles: int
+    frozen: bool = False
+
+
+@dataclass
+class AppState:
+    params: tx_pb2.Params
+    council: list[bytes]
+    threshold: int
+    treasury: int
+    accounts: dict[bytes, int] = field(default_factory=dict)  # in genesis order
+    entities: list[EntityEntry] = field(default_factory=list)
+
+    @property
+    def supply(self) -> int:
+        return self.treasury + sum(self.accounts.values())
+
+
+# -- field readers -------------------------------------------------------------------------------
+
+def _obj(v: Any, path: str, keys: set[str], required: set[str]) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise GenesisError(path, "must be an object")
+    unknown = sorted(set(v) - keys)
+    if unknown:
+        raise GenesisError(f"{path}.{unknown[0]}", "unknown field")
+    missing = sorted(required - set(v))
+    if missing:
+        raise GenesisError(f"{path}.{missing[0]}", "missing")
+    return v
+
+
+def _list(v: Any, path: str) -> list[Any]:
+    if not isinstance(v, list):
+        raise GenesisError(path, "must be a list")
+    return v
+
+
+def _uint(v: Any, path: str, *, maximum: int = MAX_SUPPLY, minimum: int = 0) -> int:
+    # Amounts travel as strings (JSON numbers lose precision past 2^53); small counts may be ints.
+    if isinstance(v, bool) or not isinstance(v, (int, str)):
+        raise GenesisError(path, "must be an integer or an integer string")
+    if isinstance(v, str):
+        if not v.isdigit() or len(v) > 30:
+            raise GenesisError(path, f"{v!r} is not a non-negative integer")
+        v = int(v)
+    if not minimum <= v <= maximum:
+        raise GenesisError(path, f"{v} is outside {minimum}..{maximum}")
+    return v
+
+
+def _address(v: Any, path: str) -> bytes:
+    if not isinstance(v, str):
+        raise GenesisError(path, "must be a bech32 address string")
+    try:
+        return from_bech32(v)
+    except ValueError as e:
+        raise GenesisError(path, str(e)) from None
+
+
+def _params(v: Any, path: str) -> tx_pb2.Params:
+    names = {"base_fee", "fee_per_byte", "max_multisend_outputs", "tier_limits",
+             "proposal_expiry_blocks", "blocked_jurisdictions"}
+    doc = _obj(v, path, names, set())
+    p = default_params()
+    for name in ("base_fee", "fee_per_byte", "proposal_expiry_blocks"):
+        if name in doc:
+            setattr(p, name, _uint(doc[name], f"{path}.{name}"))
+    if "max_multisend_outputs" in doc:
+        p.max_multisend_outputs = _uint(doc["max_multisend_outputs"],
+                                        f"{path}.max_multisend_outputs", maximum=1000)
+    if "tier_limits" in doc:
+        tl = _obj(doc["tier_limits"], f"{path}.tier_limits", set(TIERS), set(TIERS))
+        p.tier_limits[:] = [_uint(tl[t], f"{path}.tier_limits.{t}") for t in TIERS]
+    if "blocked_jurisdictions" in doc:
+        codes = _list(doc["blocked_jurisdictions"], f"{path}.blocked_jurisdictions")
+        for i, c in enumerate(codes):
+            if not isinstance(c, str) or not is_country(c):
+                raise GenesisError(f"{path}.blocked_jurisdictions[{i}]",
+                                   f"{c!r} is not an ISO 3166-1 alpha-2 code")
+        p.blocked_jurisdictions[:] = codes
+    problems = params_problems(p)
+    if problems:
+        fname, _, problem = problems[0].partition(": ")
+        raise GenesisError(f"{path}.{fname}", problem)
+    return p
+
+
+def validate_app_state(obj: Any) -> AppState:
+    """Check a parsed ``app_state``; GenesisError names the first bad field and the problem."""
+    root = "app_state"
+    doc = _obj(obj, root, {"params", "council", "treasury", "accounts", "entities"},
+               {"council", "treasury", "accounts"})
+    params = _params(doc.get("params", {}), f"{root}.params")
+
+    c = _obj(doc["council"], f"{root}.council", {"members", "threshold"}, {"members", "threshold"})
+    members_raw = _list(c["members"], f"{root}.council.members")
+    if not members_raw:
+        raise GenesisError(f"{root}.council.members", "needs at least one member")
+    members: list[bytes] = []
+    for i, m in enumerate(members_raw):
+        addr = _address(m, f"{root}.council.members[{i}]")
+        if addr in members:
+            raise GenesisError(f"{root}.council.members[{i}]", "duplicate member")
+        members.append(addr)
+    threshold = _uint(c["threshold"], f"{root}.council.threshold", minimum=1,
+                      maximum=len(members))
+
+    t = _obj(doc["treasury"], f"{root}.treasury", {"balance"}, {"balance"})
+    treasury = _uint(t["balance"], f"{root}.treasury.balance")
+
+    accounts: dict[bytes, int] = {}
+    supply = treasury
+    for i, a in enumerate(_list(doc["accounts"], f"{root}.accounts")):
+        path = f"{root}.accounts[{i}]"
+        a = _obj(a, path, {"address", "balance"}, {"address", "balance"})
+        addr = _address(a["address"], f"{path}.address")
+        if addr == TREASURY:
+            raise GenesisError(f"{path}.address", "the treasury is funded by treasury.balance")
+        if addr in accounts:
+            raise GenesisError(f"{path}.address", "duplicate account")
+        accounts[addr] = _uint(a["balance"], f"{path}.balance")
+        supply += accounts[addr]
+        if supply > MAX_SUPPLY:
+            raise GenesisError(f"{path}.balance", f"total supply exceeds the maximum {MAX_SUPPLY}")
+
+    entities: list[EntityEntry] = []
+    seen: set[bytes] = set()
+    for i, e in enumerate(_list(doc.get("entities", []), f"{root}.entities")):
+        path = f"{root}.entities[{i}]"
+        e = _obj(e, path, {"address", "tier", "jurisdiction", "roles", "frozen"},
+                 {"address", "tier", "jurisdiction"})
+        addr = _address(e["address"], f"{path}.address")
+        if addr == TREASURY:
+            raise GenesisError(f"{path}.address", "the treasury is not an entity")
+        if addr in seen:
+            raise GenesisError(f"{path}.address", "duplicate entity")
+        seen.add(addr)
+        if e["tier"] not in TIERS[1:]:
+            raise GenesisError(f"{path}.tier", f"must be one of {', '.join(TIERS[1:])}")
+        if not isinstance(e["jurisdiction"], str) or not is_country(e["jurisdiction"]):
+            raise GenesisError(f"{path}.jurisdiction",
+                               f"{e['jurisdiction']!r} is not an ISO 3166-1 alpha-2 code")
+        roles = 0
+        for j, r in enumerate(_list(e.get("roles", []), f"{path}.roles")):
+            if r not in ROLES:
+                raise GenesisError(f"{path}.roles[{j}]", f"unknown role {r!r} "
+                                   f"(roles: {', '.join(ROLES)})")
+            roles |= ROLES[r]
+        frozen = e.get("frozen", False)
+        if not isinstance(frozen, bool):
+            raise GenesisError(f"{path}.frozen", "must be true or false")
+        entities.append(EntityEntry(addr, TIERS.index(e["tier"]), e["jurisdiction"], roles,
+                                    frozen))
+    return AppState(params, members, threshold, treasury, accounts, entities)
+
+
+# -- writing genesis into state ------------------------------------------------------------------
+
+def write_genesis(store: Any, gs: AppState, chain_id: str, initial_height: int,
+                  validators: list[tuple[bytes, int]]) -> None:
+    """Write a validated app_state, the chain id and the genesis validators into ``store``."""
+    from app.modules import gov, pt
+
+    for i, (pk, power) in enumerate(validators):
+        if len(pk) != 32 or power <= 0:
+            raise GenesisError(f"validators[{i}]", "must be an ed25519 key with positive power")
+    store.set(gov.SHARD, gov.CHAIN_KEY, state_pb2.ChainInfo(
+        chain_id=chain_id, initial_height=initial_height).SerializeToString())
+    gov.set_params(store, gs.params)
+    store.set(gov.SHARD, gov.COUNCIL_KEY, state_pb2.Council(
+        members=sorted(gs.council), threshold=gs.threshold).SerializeToString())
+    gov.set_validators(store, dict(validators))
+    accounts: dict[bytes, state_pb2.Account] = {}
+    for addr, balance in gs.accounts.items():
+        accounts[addr] = state_pb2.Account(balance=balance)
+    for e in gs.entities:
+        a = accounts.setdefault(e.address, state_pb2.Account())
+        a.tier, a.jurisdiction, a.roles, a.frozen = e.tier, e.jurisdiction, e.roles, e.frozen
+    if gs.treasury:
+        accounts[TREASURY] = state_pb2.Account(balance=gs.treasury)
+    for addr in sorted(accounts):
+        pt.set_account(store, addr, accounts[addr])
+    pt.set_supply(store, gs.supply)
+
+
+# -- localnet ------------------------------------------------------------------------------------
+
+COUNCIL_SIZE = 3
+COUNCIL_THRESHOLD = 2
+FAUCET_BALANCE = 1_000_000_000 * UNIT
+TREASURY_BALANCE = 100_000_000 * UNIT
+# name, tier, jurisdiction, roles, initial PT
+LOCALNET_ENTITIES = (
+    ("faucet", "corporate", "CH", ["trader"], FAUCET_BALANCE),
+    ("trader-ch", "corporate", "CH", ["trader"], 1_000_000 * UNIT),
+    ("trader-sg", "enhanced", "SG", ["trader"], 1_000_000 * UNIT),
+    ("sovereign-br", "sovereign", "BR", ["sovereign"], 0),
+    ("verifier-1", "enhanced", "NL", ["verifier"], 10_000 * UNIT),
+    ("oracle-1", "enhanced", "GB", ["oracle"], 10_000 * UNIT),
+)
+
+
+def localnet_app_state(home: Path, validator_pubkeys: list[bytes]) -> dict[str, Any]:
+    """Write council and entity key files under ``<home>/keys/`` (UNENCRYPTED: localnet only)
+    and return an app_state that funds them. The faucet is ``<home>/keys/faucet.json``."""
+    for i, pk in enumerate(validator_pubkeys):
+        if len(pk) != 32:
+            raise GenesisError(f"validators[{i}]", "must be a 32-byte ed25519 key")
+    keys_dir = Path(home) / "keys"
+    council = []
+    for i in range(1, COUNCIL_SIZE + 1):
+        key = Key.generate()
+        write_key_file(keys_dir / f"council-{i}.json", f"council-{i}", key)
+        council.append(key.bech32)
+    accounts, entities = [], []
+    for name, tier, jurisdiction, roles, balance in LOCALNET_ENTITIES:
+        key = Key.generate()
+        write_key_file(keys_dir / f"{name}.json", name, key)
+        if balance:
+            accounts.append({"address": key.bech32, "balance": str(balance)})
+        entities.append({"address": key.bech32, "tier": tier, "jurisdiction": jurisdiction,
+                         "roles": roles})
+    for addr in council:  # members pay fees for their votes
+        accounts.append({"address": addr, "balance": str(1_000 * UNIT)})
+    params = params_to_json(default_params())
+    params["proposal_expiry_blocks"] = "1800"  # an hour of 2-second blocks
+    return {
+        "params": params,
+        "council": {"members": council, "threshold": COUNCIL_THRESHOLD},
+        "treasury": {"balance": str(TREASURY_BALANCE)},
+        "accounts": accounts,
+        "entities": entities,
+    }
