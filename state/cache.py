@@ -1,0 +1,58 @@
+"""The in-memory cache of decoded tree pages.
+
+Pages are immutable per (version, depth, prefix), so entries never go stale: a commit only
+drops the pages it replaced and adds the new ones. When full, the deepest pages go first
+(oldest first within a depth): the top levels, which every update and proof walks, stay.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from .page import Page
+
+PAGE_BYTES = 2600  # measured footprint of one decoded page (three bytearrays and the object)
+
+
+class PageCache:
+    """Shared by the shards: keys are a one-byte shard tag followed by the page's node key."""
+
+    def __init__(self, capacity_bytes: int) -> None:
+        self.capacity = max(capacity_bytes // PAGE_BYTES, 64)
+        self.levels: dict[int, dict[bytes, Page]] = {}
+        self.size = 0
+
+    def get(self, key: bytes) -> Page | None:
+        level = self.levels.get(key[10])
+        return level.get(key) if level is not None else None
+
+    def put(self, key: bytes, page: Page) -> None:
+        depth = key[10]
+        level = self.levels.get(depth)
+        if level is None:
+            level = self.levels[depth] = {}
+        if key not in level:
+            self.size += 1
+        level[key] = page
+        if self.size > self.capacity:
+            self._evict()
+
+    def drop(self, key: bytes) -> None:
+        level = self.levels.get(key[10])
+        if level is not None and level.pop(key, None) is not None:
+            self.size -= 1
+
+    def _evict(self) -> None:
+        target = self.capacity * 7 // 8  # evict in bulk so a full cache costs little per put
+        for depth in sorted(self.levels, reverse=True):
+            level = self.levels[depth]
+            victims = list(islice(level, self.size - target))
+            for key in victims:
+                del level[key]
+            self.size -= len(victims)
+            if self.size <= target:
+                return
+
+    def clear(self) -> None:
+        self.levels.clear()
+        self.size = 0

@@ -1,0 +1,59 @@
+"""On-disk key layout inside one shard's LevelDB (see README: "On-disk layout").
+
+    L key                      -> value                    latest committed value (hot reads)
+    V esc(key) ~version        -> 0x01 value | 0x00        value history (0x00 = deleted)
+    P path                     -> key                      path index of live keys (export)
+    N version depth prefix     -> page                     tree pages, immutable per version
+    R ~version                 -> root record              shard root at each version it changed
+    S since ref                -> b""                      ref went stale at `since` (pruning)
+    Mheight                    -> u64                      last height applied to this shard
+
+Integers are 8-byte big-endian; ~v is 2**64-1-v so a forward seek finds the newest version
+at or below a height. esc() maps 0x00 to 0x00 0xFF and ends keys with 0x00 0x01, which keeps
+byte order and makes variable-length keys prefix-free.
+"""
+
+from __future__ import annotations
+
+LATEST = b"L"
+HIST = b"V"
+PATHS = b"P"
+NODE = b"N"
+ROOT = b"R"
+STALE = b"S"
+META_HEIGHT = b"Mheight"
+MAXV = (1 << 64) - 1
+_TERM = b"\x00\x01"
+
+
+def u64(v: int) -> bytes:
+    return v.to_bytes(8, "big")
+
+
+def inv(v: int) -> bytes:
+    return (MAXV - v).to_bytes(8, "big")
+
+
+def esc(key: bytes) -> bytes:
+    return key.replace(b"\x00", b"\x00\xff") + _TERM
+
+
+def unesc(raw: bytes) -> bytes:
+    """Inverse of esc() for ``raw`` = esc(key) (terminator included)."""
+    return raw[:-2].replace(b"\x00\xff", b"\x00")
+
+
+def hist_key(key: bytes, version: int) -> bytes:
+    return HIST + esc(key) + inv(version)
+
+
+def node_key(version: int, depth: int, prefix: bytes) -> bytes:
+    return NODE + version.to_bytes(8, "big") + bytes((depth,)) + prefix
+
+
+def root_key(version: int) -> bytes:
+    return ROOT + inv(version)
+
+
+def stale_key(since: int, ref: bytes) -> bytes:
+    return STALE + since.to_bytes(8, "big") + ref

@@ -1,0 +1,487 @@
+"""The sharded, authenticated store: open / recover, reads at kept heights, atomic commit,
+proofs. Each shard is its own LevelDB and its own sparse Merkle tree.
+
+Commit protocol (README "Commit protocol"): write the block's change set to the
+write-ahead record and fsync it; then, shard by shard in SHARDS order, one synced
+WriteBatch with the values, history, tree pages, root record, stale index, pruning and
+the shard's height; then mark the record done. Opening replays the record into every
+shard still at the previous height, so all shards are always at one height.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .backend import ShardDB
+from .cache import PageCache
+from .errors import HeightError, StaleOverlayError, StoreError
+from .hashing import app_hash_of, key_path
+from .keys import (
+    HIST,
+    LATEST,
+    META_HEIGHT,
+    PATHS,
+    ROOT,
+    STALE,
+    esc,
+    hist_key,
+    node_key,
+    root_key,
+    stale_key,
+    u64,
+)
+from .overlay import Item, Overlay, check_key
+from .page import EMPTY_REF, K_LEAF, K_PAGE, Page, Ref
+from .proof import APP_OP, SMT_OP, encode_app, encode_smt
+from .tree import TreeUpdate, apply_updates, prove_path
+from .wal import Faults, WriteAheadLog
+
+if TYPE_CHECKING:
+    from .snapshot import SnapshotManager
+
+SHARDS: tuple[str, ...] = ("pt", "ft", "trade", "oracle", "gov")
+META_FIRST = b"Mfirst"
+PRUNE_BASE = 4096  # stale entries dropped per block at least; more when the block wrote more
+_MAXV = (1 << 64) - 1
+
+
+def encode_root(ref: Ref, count: int) -> bytes:
+    kind, h, payload = ref
+    tail = payload if kind == K_LEAF else u64(payload) if kind == K_PAGE else b""  # type: ignore[arg-type]
+    return bytes((kind,)) + h + u64(count) + tail  # type: ignore[operator]
+
+
+def decode_root(raw: bytes) -> tuple[Ref, int]:
+    kind = raw[0]
+    h = raw[1:33]
+    count = int.from_bytes(raw[33:41], "big")
+    if kind == K_LEAF:
+        return (K_LEAF, h, raw[41:105]), count
+    if kind == K_PAGE:
+        return (K_PAGE, h, int.from_bytes(raw[41:49], "big")), count
+    return EMPTY_REF, count
+
+
+def prefix_end(prefix: bytes) -> bytes | None:
+    """The first key after every key starting with ``prefix`` (None: no such key)."""
+    p = bytearray(prefix)
+    while p and p[-1] == 0xFF:
+        p.pop()
+    if not p:
+        return None
+    p[-1] += 1
+    return bytes(p)
+
+
+class PageSource:
+    """Loads pages of one shard from its DB (or a snapshot view), through a cache if given."""
+
+    def __init__(self, get: Any, cache: PageCache | None, tag: bytes = b"") -> None:
+        self._get = get
+        self._cache = cache
+        self.tag = tag
+
+    def load(self, version: int, depth: int, prefix: bytes) -> Page:
+        key = node_key(version, depth, prefix)
+        cache = self._cache
+        if cache is not None:
+            page = cache.get(self.tag + key)
+            if page is not None:
+                return page
+        raw = self._get(key)
+        if raw is None:
+            raise StoreError(f"tree page missing (version {version}, depth {depth}): pruned?")
+        page = Page.decode(raw)
+        if cache is not None:
+            cache.put(self.tag + key, page)
+        return page
+
+
+class Store:
+    shards = SHARDS
+
+    def __init__(self, path: Path, keep_recent: int, archive: bool, cache_mb: int) -> None:
+        self.path = path
+        self.keep_recent = keep_recent
+        self.archive = archive
+        self.faults = Faults()
+        total = cache_mb << 20
+        # LevelDB block caches get a quarter; decoded tree pages the rest.
+        self.cache = PageCache(total - total // 4)
+        self.dbs: dict[str, ShardDB] = {}
+        self._lock = threading.RLock()
+        self._height = 0
+        self._first = 0
+        self._gen = 0
+        self._roots: dict[str, Ref] = {}
+        self._counts: dict[str, int] = {}
+        self._rootver: dict[str, int] = {}
+        self._prune_from: dict[str, int] = {}
+        self._app_hash = b""
+        self.snapshots: SnapshotManager | None = None
+        try:
+            for shard in SHARDS:
+                self.dbs[shard] = ShardDB(path / shard, total // 4 // len(SHARDS))
+            self.readers = {
+                s: PageSource(self.dbs[s].get, self.cache, bytes((i,)))
+                for i, s in enumerate(SHARDS)
+            }
+            self.wal = WriteAheadLog(path / "commit.wal", SHARDS, self.faults)
+        except BaseException:
+            for db in self.dbs.values():
+                db.close()
+            raise
+
+    @classmethod
+    def open(
+        cls, path: Path | str, *, keep_recent: int = 3_888_000, archive: bool = False,
+        cache_mb: int = 256, snapshot_interval: int = 0, snapshot_keep_recent: int = 2,
+    ) -> Store:
+        for name, v, lo in (("keep_recent", keep_recent, 1), ("cache_mb", cache_mb, 1),
+                            ("snapshot_interval", snapshot_interval, 0),
+                            ("snapshot_keep_recent", snapshot_keep_recent, 1)):
+            if type(v) is not int or v < lo:
+                raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        store = cls(path, keep_recent, archive, cache_mb)
+        try:
+            for shard in SHARDS:
+                store._load_shard(shard)
+            store._recover()
+            heights = {store._shard_height(s) for s in SHARDS}
+            if len(heights) != 1:
+                raise StoreError(f"shards are at different heights {sorted(heights)}")
+            store._height = heights.pop()
+            raw = store.dbs[SHARDS[0]].get(META_FIRST)
+            store._first = int.from_bytes(raw, "big") if raw else 0
+            store._app_hash = app_hash_of(store.shard_roots().items())
+            if snapshot_interval:
+                from .snapshot import SnapshotManager
+
+                store.snapshots = SnapshotManager(store, snapshot_interval, snapshot_keep_recent)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    # -- opening ----------------------------------------------------------------------------
+    def _shard_height(self, shard: str) -> int:
+        raw = self.dbs[shard].get(META_HEIGHT)
+        return int.from_bytes(raw, "big") if raw else 0
+
+    def _load_shard(self, shard: str) -> None:
+        db = self.dbs[shard]
+        self._roots[shard], self._counts[shard], self._rootver[shard] = EMPTY_REF, 0, 0
+        for k, v in db.iterator(prefix=ROOT):
+            self._roots[shard], self._counts[shard] = decode_root(v)
+            self._rootver[shard] = _MAXV - int.from_bytes(k[1:9], "big")
+            break
+        self._prune_from[shard] = 0
+
+    def _recover(self) -> None:
+        """Finish the block in the write-ahead record in every shard that lacks it."""
+        rec = self.wal.read()
+        if rec is None:
+            return
+        for shard in SHARDS:
+            h = self._shard_height(shard)
+            if h == rec.height:
+                continue
+            if h != rec.prev:
+                raise StoreError(
+                    f"shard {shard} is at height {h}, but the write-ahead record moves "
+                    f"height {rec.prev} to {rec.height}: the store is damaged"
+                )
+            items = self._items(rec.changes.get(shard, []))
+            self._apply_shard(shard, items, rec.height, rec.prev, None)
+        self.wal.mark_done()
+
+    @staticmethod
+    def _items(changes: list[tuple[bytes, bytes | None]]) -> list[Item]:
+        from hashlib import sha256
+
+        items: list[Item] = [
+            (sha256(k).digest(), None if v is None else sha256(v).digest(), k, v)
+            for k, v in changes
+        ]
+        items.sort()
+        return items
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def height(self) -> int:
+        return self._height
+
+    @property
+    def app_hash(self) -> bytes:
+        return self._app_hash
+
+    @property
+    def earliest_height(self) -> int:
+        """The lowest height that reads and proofs can still use (0 when empty)."""
+        if self._height == 0:
+            return 0
+        if self.archive:
+            return self._first
+        return max(self._first, self._height - self.keep_recent + 1)
+
+    def shard_roots(self) -> dict[str, bytes]:
+        return {s: self._roots[s][1] for s in SHARDS}
+
+    def key_count(self, shard: str) -> int:
+        return self._counts[self._check_shard(shard)]
+
+    def next_version(self) -> int:
+        return self._height + 1 if self._height else 1
+
+    def _check_shard(self, shard: str) -> str:
+        if shard not in self.dbs:
+            raise ValueError(f"unknown shard {shard!r}; shards are {', '.join(SHARDS)}")
+        return shard
+
+    def _check_height(self, height: int) -> int:
+        if type(height) is not int:
+            raise TypeError("height must be an int")
+        if not self.earliest_height <= height <= self._height or height == 0:
+            raise HeightError(
+                f"height {height} is not kept: heights {self.earliest_height}..{self._height}"
+            )
+        return height
+
+    # -- reads ------------------------------------------------------------------------------
+    def get(self, shard: str, key: bytes, height: int | None = None) -> bytes | None:
+        """The committed value of ``key`` (latest, or at a kept ``height``), None if absent."""
+        try:
+            db = self.dbs[shard]
+        except (KeyError, TypeError):
+            raise ValueError(f"unknown shard {shard!r}") from None
+        if height is None or height == self._height:
+            if type(key) is not bytes:
+                check_key(key)
+            return db.get(LATEST + key)
+        check_key(key)
+        self._check_height(height)
+        return self._get_at(db, key, height)
+
+    @staticmethod
+    def _get_at(db: Any, key: bytes, height: int) -> bytes | None:
+        base = HIST + esc(key)
+        for _, v in db.iterator(start=hist_key(key, height), stop=base + b"\xff" * 9):
+            return v[1:] if v[0] else None
+        return None
+
+    def iterate(
+        self, shard: str, prefix: bytes = b"", *, start: bytes | None = None,
+        height: int | None = None,
+    ) -> Iterator[tuple[bytes, bytes]]:
+        """Committed (key, value) pairs with ``prefix``, from ``start`` on, ascending."""
+        db = self.dbs[self._check_shard(shard)]
+        check_key(prefix)
+        if start is not None:
+            check_key(start)
+        lo = prefix if start is None or start < prefix else start
+        if height is None or height == self._height:
+            end = prefix_end(LATEST + prefix)
+            it = db.iterator(start=LATEST + lo, stop=end) if end else db.iterator(start=LATEST + lo)
+            for k, v in it:
+                yield k[1:], v
+            return
+        self._check_height(height)
+        yield from self._iterate_at(db, prefix, lo, height)
+
+    @staticmethod
+    def _iterate_at(
+        db: Any, prefix: bytes, lo: bytes, height: int
+    ) -> Iterator[tuple[bytes, bytes]]:
+        from .keys import unesc
+
+        first = HIST + esc(lo)[:-2]
+        end = prefix_end(HIST + esc(prefix)[:-2])
+        it = db.iterator(start=first, stop=end) if end else db.iterator(start=first)
+        done_key = None
+        for k, v in it:
+            ekey = k[1:-8]
+            if ekey == done_key:
+                continue
+            if _MAXV - int.from_bytes(k[-8:], "big") > height:
+                continue
+            done_key = ekey
+            if v[0]:
+                yield unesc(ekey), v[1:]
+
+    def root_at(self, shard: str, height: int) -> Ref:
+        if height == self._height:
+            return self._roots[shard]
+        for _, v in self.dbs[shard].iterator(start=root_key(height), stop=ROOT + b"\xff" * 9):
+            return decode_root(v)[0]
+        return EMPTY_REF
+
+    def prove(self, shard: str, key: bytes, height: int | None = None) -> tuple[bytes | None, Any]:
+        """The value at ``height`` (default latest) and its ProofOps (existence or absence)."""
+        from abci.proto import crypto_proof
+
+        self._check_shard(shard)
+        check_key(key)
+        with self._lock:
+            h = self._check_height(self._height if height is None else height)
+            roots = {s: self.root_at(s, h) for s in SHARDS}
+            value = self.get(shard, key, h)
+            path = key_path(key)
+            sibs, term = prove_path(self.readers[shard], roots[shard], path)
+        ops = crypto_proof.ProofOps(ops=[
+            crypto_proof.ProofOp(type=SMT_OP, key=key, data=encode_smt(path, sibs, term)),
+            crypto_proof.ProofOp(type=APP_OP, key=shard.encode("ascii"),
+                                 data=encode_app((s, r[1]) for s, r in roots.items())),
+        ])
+        return value, ops
+
+    # -- writes -----------------------------------------------------------------------------
+    def overlay(self) -> Overlay:
+        return Overlay(self, self._gen)
+
+    def check_overlay(self, overlay: Overlay) -> None:
+        if overlay.generation != self._gen:
+            raise StaleOverlayError("this overlay was made before the last commit; make a new one")
+
+    def tree_update(self, shard: str, items: list[Item], version: int) -> TreeUpdate:
+        return apply_updates(self.readers[shard], self._roots[shard], items, version)
+
+    def commit(self, overlay: Overlay, height: int) -> bytes:
+        """Make the overlay's writes durable as block ``height``, atomically across shards;
+        returns the new app hash."""
+        if type(height) is not int:
+            raise TypeError("height must be an int")
+        with self._lock:
+            self.check_overlay(overlay)
+            if self._height == 0:
+                if height < 1:
+                    raise HeightError(f"the first height must be >= 1, got {height}")
+            elif height != self._height + 1:
+                raise HeightError(f"next height is {self._height + 1}, got {height}")
+            plans = overlay.plan(height)
+            prev = self._height
+            changes = {s: [(i[2], i[3]) for i in p[0]] for s, p in plans.items()}
+            self.wal.write(height, prev, changes)
+            for shard in SHARDS:
+                items, upd = plans.get(shard, ([], None))
+                self._apply_shard(shard, items, height, prev, upd)
+                self.faults.hit("shard_" + shard, height)
+            self.faults.hit("applied", height)
+            self.wal.mark_done()
+            self.faults.hit("done", height)
+            self._height = height
+            if prev == 0:
+                self._first = height
+            self._gen += 1
+            self._app_hash = app_hash_of(self.shard_roots().items())
+        if self.snapshots is not None:
+            self.snapshots.after_commit(height)
+        return self._app_hash
+
+    def _apply_shard(
+        self, shard: str, items: list[Item], height: int, prev: int, upd: TreeUpdate | None
+    ) -> None:
+        """One synced batch taking ``shard`` from ``prev`` to ``height``."""
+        db = self.dbs[shard]
+        wb = db.write_batch(sync=True)
+        put = wb.put
+        delete = wb.delete
+        keep_history = not self.archive
+        if items:
+            if upd is None:
+                upd = self.tree_update(shard, items, height)
+            inserted = set(upd.inserted)
+            deleted = set(upd.deleted)
+            mark = u64(height)
+            for path, _, key, value in items:
+                if value is None:
+                    if path not in deleted:
+                        continue  # deleting an absent key changes nothing
+                    delete(LATEST + key)
+                    delete(PATHS + path)
+                    put(hist_key(key, height), b"\x00")
+                else:
+                    put(LATEST + key, value)
+                    put(hist_key(key, height), b"\x01" + value)
+                    if path in inserted:
+                        put(PATHS + path, key)
+                        continue
+                if keep_history:
+                    put(STALE + mark + HIST + esc(key), b"")
+            for nk, page in upd.pages.items():
+                put(nk, page.encode())
+            if keep_history:
+                for nk in upd.stale:
+                    put(STALE + mark + nk, b"")
+                if self._rootver[shard]:
+                    put(stale_key(height, root_key(self._rootver[shard])), b"")
+            count = self._counts[shard] + len(upd.inserted) - len(upd.deleted)
+            put(root_key(height), encode_root(upd.root, count))
+        put(META_HEIGHT, u64(height))
+        if prev == 0:
+            put(META_FIRST, u64(height))
+        if keep_history:
+            written = len(items) + (len(upd.stale) if upd is not None else 0)
+            self._prune(shard, wb, height, PRUNE_BASE + 2 * written)
+        wb.write()
+        if items and upd is not None:
+            self._roots[shard] = upd.root
+            self._counts[shard] = count
+            self._rootver[shard] = height
+            cache = self.cache
+            tag = self.readers[shard].tag
+            for nk in upd.stale:
+                cache.drop(tag + nk)
+            for nk, page in upd.pages.items():
+                cache.put(tag + nk, page)
+
+    # -- pruning ----------------------------------------------------------------------------
+    def _prune(self, shard: str, wb: Any, height: int, budget: int) -> None:
+        """Drop up to ``budget`` entries that only heights below the kept window reach."""
+        limit = height - self.keep_recent + 1  # the oldest height kept after this block
+        if limit <= 1:
+            return
+        db = self.dbs[shard]
+        start = STALE + u64(self._prune_from[shard])
+        n = 0
+        since = self._prune_from[shard]
+        for k, _ in db.iterator(start=start, stop=STALE + u64(limit + 1)):
+            if n >= budget:
+                break
+            since = int.from_bytes(k[1:9], "big")
+            ref = k[9:]
+            wb.delete(k)
+            n += 1
+            if ref[:1] == HIST:
+                n += self._prune_history(db, wb, ref, since)
+            else:
+                wb.delete(ref)
+        self._prune_from[shard] = since
+
+    @staticmethod
+    def _prune_history(db: Any, wb: Any, ref: bytes, since: int) -> int:
+        """Drop a key's versions older than ``since``, and its deletion mark at ``since``."""
+        n = 0
+        for k, v in db.iterator(start=ref + u64(_MAXV - since), stop=ref + b"\xff" * 9):
+            version = _MAXV - int.from_bytes(k[-8:], "big")
+            if version < since or not v[0]:
+                wb.delete(k)
+                n += 1
+        return n
+
+    def disk_bytes(self) -> int:
+        return sum(db.size_bytes() for db in self.dbs.values())
+
+    def close(self) -> None:
+        if self.snapshots is not None:
+            self.snapshots.close()
+            self.snapshots = None
+        for db in self.dbs.values():
+            db.close()
+        wal = getattr(self, "wal", None)
+        if wal is not None:
+            wal.close()

@@ -1,0 +1,250 @@
+"""Versioned sparse Merkle tree operations over pages: update, bulk build, proof paths, walks.
+
+Pages are immutable once written; an update copies the pages on the dirty paths, writes
+them under the new version and reports the replaced ones as stale (for pruning). Nothing
+here touches disk: pages come from a ``PageReader`` and new ones are returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .hashing import bit
+from .keys import node_key
+from .page import EMPTY_REF, K_EMPTY, K_LEAF, K_PAGE, Page, Ref, leaf_ref, prefix_of, slot_of
+
+
+class PageReader(Protocol):
+    def load(self, version: int, depth: int, prefix: bytes) -> Page: ...
+
+
+@dataclass
+class TreeUpdate:
+    root: Ref
+    pages: dict[bytes, Page] = field(default_factory=dict)  # node key -> new page
+    stale: list[bytes] = field(default_factory=list)  # node keys replaced
+    inserted: list[bytes] = field(default_factory=list)  # paths that became live
+    deleted: list[bytes] = field(default_factory=list)  # paths that were removed
+
+
+def child_prefix(prefix: bytes, depth: int, s: int) -> bytes:
+    return prefix + bytes((s << 4,)) if depth & 4 == 0 else prefix[:-1] + bytes((prefix[-1] | s,))
+
+
+def prefix_from_index(idx: int, depth: int) -> bytes:
+    n = (depth + 7) >> 3
+    return (idx << (8 * n - depth)).to_bytes(n, "big") if n else b""
+
+
+def index_of(path: bytes, depth: int) -> int:
+    n = (depth + 7) >> 3
+    return int.from_bytes(path[:n], "big") >> (8 * n - depth) if n else 0
+
+
+def _finish(page: Page, out: TreeUpdate, version: int, depth: int, prefix: bytes) -> Ref:
+    """The ref for a rebuilt page: the page itself, its lone leaf lifted, or empty."""
+    kind = page.kinds[1]
+    if kind == K_PAGE:
+        out.pages[node_key(version, depth, prefix)] = page
+        return (K_PAGE, page.root_hash, version)
+    if kind == K_LEAF:
+        return page.lone_leaf_under(1)
+    return EMPTY_REF
+
+
+class _Updater:
+    def __init__(self, reader: PageReader, version: int, out: TreeUpdate) -> None:
+        self.reader = reader
+        self.version = version
+        self.out = out
+
+    def build(self, leaves: list[tuple[bytes, bytes]], lo: int, hi: int, depth: int) -> Ref:
+        """A subtree at page-aligned ``depth`` holding the sorted leaves[lo:hi]."""
+        n = hi - lo
+        if n == 0:
+            return EMPTY_REF
+        if n == 1:
+            p, vh = leaves[lo]
+            return leaf_ref(p, vh)
+        page = Page.empty()
+        i = lo
+        while i < hi:
+            s = slot_of(leaves[i][0], depth)
+            j = i + 1
+            while j < hi and slot_of(leaves[j][0], depth) == s:
+                j += 1
+            page.set_slot(s, self.build(leaves, i, j, depth + 4))
+            i = j
+        page.rehash_all()
+        return _finish(page, self.out, self.version, depth, prefix_of(leaves[lo][0], depth))
+
+    def apply(
+        self, ref: Ref, depth: int, prefix: bytes, items: Sequence[Sequence],
+        lo: int, hi: int,
+    ) -> Ref:
+        kind = ref[0]
+        if kind == K_PAGE:
+            ver: int = ref[2]  # type: ignore[assignment]
+            page = self.reader.load(ver, depth, prefix).copy()
+            self.out.stale.append(node_key(ver, depth, prefix))
+            dirty = []
+            i = lo
+            d4 = depth + 4
+            while i < hi:
+                p = items[i][0]
+                s = slot_of(p, depth)
+                j = i + 1
+                while j < hi and slot_of(items[j][0], depth) == s:
+                    j += 1
+                page.set_slot(s, self.apply(page.slot_ref(s), d4, prefix_of(p, d4), items, i, j))
+                dirty.append(s)
+                i = j
+            page.rehash(dirty)
+            return _finish(page, self.out, self.version, depth, prefix)
+        # An empty slot or a single leaf: merge it with the updates and build what results.
+        out = self.out
+        if hi - lo == 1:  # the common case: one update lands here
+            it = items[lo]
+            p = it[0]
+            vh = it[1]
+            if kind == K_EMPTY:
+                if vh is None:
+                    return EMPTY_REF
+                out.inserted.append(p)
+                return leaf_ref(p, vh)
+            if ref[2][:32] == p:  # type: ignore[index]
+                if vh is None:
+                    out.deleted.append(p)
+                    return EMPTY_REF
+                return leaf_ref(p, vh)
+        cur: dict[bytes, bytes] = {}
+        if kind == K_LEAF:
+            payload: bytes = ref[2]  # type: ignore[assignment]
+            cur[payload[:32]] = payload[32:]
+        for k in range(lo, hi):
+            it = items[k]
+            p = it[0]
+            vh = it[1]
+            if vh is None:
+                if p in cur:
+                    del cur[p]
+                    out.deleted.append(p)
+            else:
+                if p not in cur:
+                    out.inserted.append(p)
+                cur[p] = vh
+        leaves = sorted(cur.items())
+        return self.build(leaves, 0, len(leaves), depth)
+
+
+def apply_updates(
+    reader: PageReader, root: Ref, items: Sequence[Sequence], version: int
+) -> TreeUpdate:
+    """Apply updates at ``version``: items start with (path, value hash or None), sorted by
+    path, one per path."""
+    out = TreeUpdate(root=root)
+    if items:
+        out.root = _Updater(reader, version, out).apply(root, 0, b"", items, 0, len(items))
+    return out
+
+
+def build_tree(leaves: list[tuple[bytes, bytes]], version: int, depth: int = 0) -> TreeUpdate:
+    """Build the subtree at ``depth`` from sorted (path, value hash) leaves sharing its prefix."""
+    out = TreeUpdate(root=EMPTY_REF)
+    out.root = _Updater(_NoPages(), version, out).build(leaves, 0, len(leaves), depth)
+    return out
+
+
+def build_from_cut(cut: list[tuple[int, Ref]], k: int, version: int) -> TreeUpdate:
+    """Build the pages above depth ``k`` from the sorted non-empty depth-``k`` subtrees."""
+    out = TreeUpdate(root=EMPTY_REF)
+
+    def rec(lo: int, hi: int, depth: int, idx: int) -> Ref:
+        if lo == hi:
+            return EMPTY_REF
+        if depth == k:
+            return cut[lo][1]
+        if hi - lo == 1 and cut[lo][1][0] == K_LEAF:
+            return cut[lo][1]  # a lone leaf is lifted above its depth-k position
+        page = Page.empty()
+        shift = k - depth - 4
+        i = lo
+        while i < hi:
+            s = (cut[i][0] >> shift) & 15
+            j = i + 1
+            while j < hi and (cut[j][0] >> shift) & 15 == s:
+                j += 1
+            page.set_slot(s, rec(i, j, depth + 4, (idx << 4) | s))
+            i = j
+        page.rehash_all()
+        return _finish(page, out, version, depth, prefix_from_index(idx, depth))
+
+    out.root = rec(0, len(cut), 0, 0)
+    return out
+
+
+class _NoPages:
+    def load(self, version: int, depth: int, prefix: bytes) -> Page:
+        raise AssertionError("a fresh build reads no pages")
+
+
+def prove_path(reader: PageReader, root: Ref, path: bytes) -> tuple[list[bytes], Ref]:
+    """Siblings from the top down to where ``path`` ends (a leaf or an empty subtree)."""
+    sibs: list[bytes] = []
+    ref = root
+    depth = 0
+    while ref[0] == K_PAGE:
+        page = reader.load(ref[2], depth, prefix_of(path, depth))  # type: ignore[arg-type]
+        i = 1
+        for lvl in range(4):
+            c = 2 * i + bit(path, depth + lvl)
+            sibs.append(page.hash_at(c ^ 1))
+            if c >= 16:
+                ref = page.slot_ref(c - 16)
+                break
+            kc = page.kinds[c]
+            if kc == K_EMPTY:
+                return sibs, EMPTY_REF
+            if kc == K_LEAF:
+                return sibs, page.lone_leaf_under(c)
+            i = c
+        depth += 4
+    return sibs, ref
+
+
+def iter_leaves(reader: PageReader, ref: Ref, depth: int, prefix: bytes) -> Iterator[bytes]:
+    """The 64-byte path || value hash of every leaf under ``ref``, in path order."""
+    kind = ref[0]
+    if kind == K_LEAF:
+        yield ref[2]  # type: ignore[misc]
+    elif kind == K_PAGE:
+        page = reader.load(ref[2], depth, prefix)  # type: ignore[arg-type]
+        for s in range(16):
+            sref = page.slot_ref(s)
+            if sref[0]:
+                yield from iter_leaves(reader, sref, depth + 4, child_prefix(prefix, depth, s))
+
+
+def iter_cut(reader: PageReader, root: Ref, k: int) -> Iterator[tuple[int, Ref, bytes]]:
+    """The non-empty subtrees at depth ``k`` (a multiple of 4), in order: (index, ref, prefix
+    of the page holding them) -- a leaf lifted above depth k stands for its depth-k subtree."""
+
+    def rec(ref: Ref, depth: int, prefix: bytes) -> Iterator[tuple[int, Ref, bytes]]:
+        kind = ref[0]
+        if kind == K_EMPTY:
+            return
+        if kind == K_LEAF:
+            yield index_of(ref[2], k), ref, prefix  # type: ignore[arg-type]
+            return
+        if depth == k:
+            yield index_of(prefix + bytes(32), k), ref, prefix
+            return
+        page = reader.load(ref[2], depth, prefix)  # type: ignore[arg-type]
+        for s in range(16):
+            sref = page.slot_ref(s)
+            if sref[0]:
+                yield from rec(sref, depth + 4, child_prefix(prefix, depth, s))
+
+    yield from rec(root, 0, b"")
