@@ -156,11 +156,9 @@ class _Connection(asyncio.Protocol):
         self.server.connections.discard(self)
         if self.decoder.pending:
             expected = self.decoder.expected
-            what = f"{expected} expected" if expected is not None else "length prefix incomplete"
-            log.error(
-                "ABCI connection from %s closed inside a frame (%d bytes received, %s)",
-                self.peer, self.decoder.pending, what,
-            )
+            what = (f"{self.decoder.pending} of {expected} bytes received" if expected is not None
+                    else "length prefix incomplete")
+            log.error("ABCI connection from %s closed inside a frame (%s)", self.peer, what)
         else:
             log.debug("ABCI connection from %s closed after %d requests", self.peer, self.requests)
 

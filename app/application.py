@@ -1,71 +1,219 @@
-"""INTERIM application, replaced by the ledger: accepts no transaction types.
+"""FictraApp: the ABCI 2.0 application over the sharded store.
 
-It runs the whole block cycle so the node, localnet and crash contract can be exercised.
-The app hash is an INTERIM hash chain over heights (H(prev_hash || height)), persisted at
-Commit; the state store replaces it.
+State lives in ``<home>/data/state``. Consensus calls execute blocks on overlays (see
+``app.block``); Commit makes one durable. The mempool's check state is a second overlay on the
+committed state, recreated after every Commit; CometBFT's RECHECK then replays the txs still
+pending. Bad txs get codes; anything unexpected while finalizing or committing raises, which
+halts the node (a wrong app hash is worse than a stop).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
+import logging
+import tomllib
 from pathlib import Path
+from typing import Any
 
 from abci.application import Application
 from abci.proto import abci as pb
+from app import block
+from app.ante import TxCache, apply_all_or_nothing
+from app.context import Ctx
+from app.errors import Code, TxError
+from app.modules import gov
+from app.query import answer_query
 
-CODE_UNKNOWN_TX = 2
+log = logging.getLogger("fictra.app")
+
+APP_VERSION = 1
+VERSION = "0.1.0"
 
 
-class InterimApp(Application):
-    def __init__(self, home: Path) -> None:
-        self.path = Path(home) / "data" / "interim_app.json"
-        self.height = 0
-        self.app_hash = b""
-        self._pending: tuple[int, bytes] | None = None
-        if self.path.exists():
-            saved = json.loads(self.path.read_text())
-            self.height, self.app_hash = saved["height"], bytes.fromhex(saved["app_hash"])
+def _time_ns(ts: Any) -> int:
+    return ts.seconds * 1_000_000_000 + ts.nanos
 
+
+class FictraApp(Application):
+    def __init__(self, store: Any, *, keep_recent: int = 0, cache_size: int = 100_000) -> None:
+        self.store = store
+        self.keep_recent = keep_recent  # 0: keep every block (archive)
+        self.cache_size = cache_size
+        self.chain_id: str | None = None
+        self.cache: TxCache | None = None
+        self.initial_height = 1
+        chain = gov.load_chain(store)
+        if chain is not None:
+            self._set_chain(chain.chain_id, chain.initial_height)
+        # Genesis written by InitChain, continued and committed by the first block.
+        self._genesis: Any = None
+        self._genesis_cp: int | None = None
+        self._genesis_check: Any = None
+        self._prepared: block.BlockResult | None = None
+        self._proposal: block.BlockResult | None = None
+        self._finalized: block.BlockResult | None = None
+        self._check: Ctx | None = None
+
+    def _set_chain(self, chain_id: str, initial_height: int) -> None:
+        self.chain_id = chain_id
+        self.initial_height = initial_height
+        self.cache = TxCache(chain_id, self.cache_size)
+
+    def _next_height(self) -> int:
+        return self.store.height + 1 if self.store.height else self.initial_height
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- info / query --------------------------------------------------------------------------
     def info(self, req: pb.RequestInfo) -> pb.ResponseInfo:
+        height = self.store.height
         return pb.ResponseInfo(
-            data="fictra (interim)", version="0.1.0", app_version=1,
-            last_block_height=self.height, last_block_app_hash=self.app_hash,
+            data="fictra", version=VERSION, app_version=APP_VERSION,
+            last_block_height=height, last_block_app_hash=self.store.app_hash if height else b"",
         )
 
+    def query(self, req: pb.RequestQuery) -> pb.ResponseQuery:
+        return answer_query(self.store, req)
+
+    # -- genesis -------------------------------------------------------------------------------
     def init_chain(self, req: pb.RequestInitChain) -> pb.ResponseInitChain:
-        return pb.ResponseInitChain(app_hash=b"")
+        from genesis.app_state import GenesisError, validate_app_state, write_genesis
+
+        if self.store.height:
+            raise RuntimeError(f"InitChain on a store already at height {self.store.height}")
+        try:
+            doc = json.loads(req.app_state_bytes or b"{}")
+            app_state = validate_app_state(doc)
+        except (ValueError, GenesisError) as e:
+            raise RuntimeError(f"invalid genesis app_state: {e}") from e
+        validators = [(v.pub_key.ed25519, v.power) for v in req.validators]
+        initial = max(req.initial_height, 1)
+        self._genesis = self.store.overlay()
+        write_genesis(self._genesis, app_state, req.chain_id, initial, validators)
+        self._genesis_check = self.store.overlay()
+        write_genesis(self._genesis_check, app_state, req.chain_id, initial, validators)
+        self._genesis_cp = None
+        self._set_chain(req.chain_id, initial)
+        self._check = None
+        log.info("genesis: chain %s, %d accounts", req.chain_id, len(app_state.accounts))
+        return pb.ResponseInitChain(app_hash=self._genesis.app_hash())
+
+    # -- mempool -------------------------------------------------------------------------------
+    def _check_ctx(self) -> Ctx:
+        if self._check is None:
+            overlay = self._genesis_check or self.store.overlay()
+            self._check = Ctx(overlay, self._next_height(), 0, self.chain_id or "")
+        return self._check
 
     def check_tx(self, req: pb.RequestCheckTx) -> pb.ResponseCheckTx:
-        return pb.ResponseCheckTx(code=CODE_UNKNOWN_TX, log="unknown transaction type")
+        if self.cache is None:
+            return pb.ResponseCheckTx(code=Code.INTERNAL, log="chain not initialized")
+        try:
+            dtx = self.cache.get(req.tx)
+            apply_all_or_nothing(self._check_ctx(), dtx)
+        except TxError as e:
+            return pb.ResponseCheckTx(code=e.code, log=e.log)
+        except Exception as e:  # a bug must not take the node down through the mempool
+            log.exception("CheckTx failed")
+            return pb.ResponseCheckTx(code=Code.INTERNAL, log=f"internal error: {e}")
+        return pb.ResponseCheckTx(code=0, gas_wanted=1)
+
+    # -- consensus -----------------------------------------------------------------------------
+    def _block_overlay(self) -> Any:
+        """A fresh overlay for executing a block at the next height."""
+        if self._genesis is None:
+            return self.store.overlay()
+        # The first block continues the genesis overlay: undo any earlier attempt on it.
+        if self._genesis_cp is not None:
+            self._genesis.revert(self._genesis_cp)
+        self._prepared = self._proposal = None
+        self._genesis_cp = self._genesis.checkpoint()
+        return self._genesis
+
+    def _expect_height(self, height: int) -> None:
+        if self.cache is None:
+            raise RuntimeError("block before InitChain")
+        if height != self._next_height():
+            raise RuntimeError(f"block {height} does not follow committed height "
+                               f"{self.store.height} (expected {self._next_height()})")
+
+    def prepare_proposal(self, req: pb.RequestPrepareProposal) -> pb.ResponsePrepareProposal:
+        self._expect_height(req.height)
+        assert self.cache is not None and self.chain_id is not None
+        res = block.build(
+            self._block_overlay(), self.cache, self.chain_id, req.height, _time_ns(req.time),
+            req.proposer_address, req.txs, req.max_tx_bytes,
+        )
+        self._prepared = res
+        return pb.ResponsePrepareProposal(txs=res.key.txs)
 
     def process_proposal(self, req: pb.RequestProcessProposal) -> pb.ResponseProcessProposal:
-        status = pb.ResponseProcessProposal.REJECT if req.txs else pb.ResponseProcessProposal.ACCEPT
-        return pb.ResponseProcessProposal(status=status)
+        self._expect_height(req.height)
+        assert self.cache is not None and self.chain_id is not None
+        key = block.BlockKey(req.height, _time_ns(req.time), req.proposer_address,
+                             tuple(req.txs))
+        if self._prepared is not None and self._prepared.key == key:
+            res: block.BlockResult | None = self._prepared
+        else:
+            res = block.verify(self._block_overlay(), self.cache, self.chain_id, key)
+        if res is None:
+            return pb.ResponseProcessProposal(status=pb.ResponseProcessProposal.REJECT)
+        self._proposal = res
+        return pb.ResponseProcessProposal(status=pb.ResponseProcessProposal.ACCEPT)
 
     def finalize_block(self, req: pb.RequestFinalizeBlock) -> pb.ResponseFinalizeBlock:
-        new_hash = hashlib.sha256(self.app_hash + req.height.to_bytes(8, "big")).digest()
-        self._pending = (req.height, new_hash)
-        results = [
-            pb.ExecTxResult(code=CODE_UNKNOWN_TX, log="unknown transaction type") for _ in req.txs
-        ]
-        return pb.ResponseFinalizeBlock(tx_results=results, app_hash=new_hash)
+        self._expect_height(req.height)
+        assert self.cache is not None and self.chain_id is not None
+        key = block.BlockKey(req.height, _time_ns(req.time), req.proposer_address,
+                             tuple(req.txs))
+        res = None
+        for cand in (self._proposal, self._prepared):
+            if cand is not None and cand.key == key:
+                res = cand
+                break
+        if res is None:
+            res = block.finalize(self._block_overlay(), self.cache, self.chain_id, key)
+        self._finalized = res
+        self._prepared = self._proposal = None
+        return res.response()
 
     def commit(self, req: pb.RequestCommit) -> pb.ResponseCommit:
-        if self._pending is None:
+        res = self._finalized
+        if res is None:
             raise RuntimeError("Commit without FinalizeBlock")
-        self.height, self.app_hash = self._pending
-        self._pending = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "w") as f:
-            json.dump({"height": self.height, "app_hash": self.app_hash.hex()}, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
-        return pb.ResponseCommit()
+        app_hash = self.store.commit(res.overlay, res.key.height)
+        if app_hash != res.app_hash:
+            raise RuntimeError(f"store committed app hash {app_hash.hex()}, FinalizeBlock "
+                               f"answered {res.app_hash.hex()}")
+        self._finalized = None
+        self._genesis = self._genesis_check = None
+        self._genesis_cp = None
+        self._check = None
+        height = res.key.height
+        retain = height - self.keep_recent + 1 if self.keep_recent else 0
+        return pb.ResponseCommit(retain_height=max(retain, 0))
+
+
+def _store_options(home: Path) -> dict[str, Any]:
+    """Optional ``<home>/config/app.toml`` ``[state]`` table: Store.open keyword arguments."""
+    path = home / "config" / "app.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as f:
+        section = tomllib.load(f).get("state", {})
+    allowed = {"keep_recent", "archive", "cache_mb", "snapshot_interval", "snapshot_keep_recent"}
+    unknown = set(section) - allowed
+    if unknown:
+        raise ValueError(f"{path}: unknown [state] keys: {', '.join(sorted(unknown))}")
+    return dict(section)
 
 
 def create_app(home: Path) -> Application:
-    return InterimApp(home)
+    from state.store import Store
+
+    home = Path(home)
+    opts = _store_options(home)
+    store = Store.open(home / "data" / "state", **opts)
+    keep = 0 if opts.get("archive") else opts.get("keep_recent", 3_888_000)
+    return FictraApp(store, keep_recent=keep)

@@ -13,8 +13,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     state.add_argument("--json", action="store_true", help="print one JSON object")
     state.set_defaults(func=_run_state)
 
+    blocks = kinds.add_parser("blocks", help="block interval and memory of an N-validator net")
+    blocks.add_argument("--validators", type=int, default=4)
+    blocks.add_argument("--blocks", type=int, default=30, help="blocks to measure")
+    blocks.add_argument("--warmup", type=int, default=3, help="blocks to skip first")
+    blocks.add_argument("--base-port", type=int, default=46656)
+    blocks.add_argument("--home", default=None, help="scratch directory (default .bench/)")
+    blocks.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    blocks.add_argument("--json", action="store_true", help="print one JSON object")
+    blocks.set_defaults(func=_run_blocks)
+
 
 def _run_state(args: argparse.Namespace) -> int:
     from state import bench as state_bench
 
     return state_bench.run(args)
+
+
+def _run_blocks(args: argparse.Namespace) -> int:
+    from app import bench_blocks
+
+    if args.validators < 1 or args.blocks < 2:
+        print("error: --validators must be >= 1 and --blocks >= 2")
+        return 2
+    return bench_blocks.run(args)

@@ -1,0 +1,163 @@
+"""The socket server against a raw client: order, pipelining, flush, bad frames, halting."""
+
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+from abci.framing import FrameDecoder, encode_uvarint, frame
+from abci.proto import abci as pb
+
+from .recording_app import RecordingApp
+
+
+def _connect(path: str) -> socket.socket:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+    return s
+
+
+def _read_responses(s: socket.socket, n: int) -> list[pb.Response]:
+    dec = FrameDecoder()
+    out: list[pb.Response] = []
+    while len(out) < n:
+        data = s.recv(1 << 16)
+        if not data:
+            break
+        for raw in dec.feed(data):
+            r = pb.Response()
+            r.ParseFromString(raw)
+            out.append(r)
+    return out
+
+
+def _req(**kw: object) -> bytes:
+    return frame(pb.Request(**kw).SerializeToString())
+
+
+def _sock_path(srv) -> str:  # noqa: ANN001
+    return srv.server.address[len("unix://") :]
+
+
+def test_pipelined_check_tx_answered_in_order_with_one_flush(serve) -> None:  # noqa: ANN001
+    app = RecordingApp()
+    srv = serve(app)
+    s = _connect(_sock_path(srv))
+    txs = [f"tx-{i}".encode() if i % 7 else f"bad-{i}".encode() for i in range(2000)]
+    s.sendall(b"".join(_req(check_tx=pb.RequestCheckTx(tx=t)) for t in txs)
+              + _req(flush=pb.RequestFlush()))
+    resps = _read_responses(s, len(txs) + 1)
+    assert [r.WhichOneof("value") for r in resps] == ["check_tx"] * len(txs) + ["flush"]
+    for tx, r in zip(txs, resps, strict=False):
+        if tx.startswith(b"bad"):
+            assert r.check_tx.code == 7
+        else:
+            assert r.check_tx.code == 0 and r.check_tx.data == tx[::-1]
+    s.close()
+
+
+def test_every_request_type_answered(serve) -> None:  # noqa: ANN001
+    app = RecordingApp()
+    srv = serve(app)
+    s = _connect(_sock_path(srv))
+    reqs = [
+        _req(echo=pb.RequestEcho(message="hi")),
+        _req(info=pb.RequestInfo()),
+        _req(init_chain=pb.RequestInitChain(chain_id="x")),
+        _req(query=pb.RequestQuery(path="/p", data=b"k")),
+        _req(check_tx=pb.RequestCheckTx(tx=b"t", type=pb.RECHECK)),
+        _req(prepare_proposal=pb.RequestPrepareProposal(txs=[b"a" * 10, b"b" * 10],
+                                                         max_tx_bytes=15)),
+        _req(process_proposal=pb.RequestProcessProposal(txs=[b"bad"])),
+        _req(extend_vote=pb.RequestExtendVote(height=1)),
+        _req(verify_vote_extension=pb.RequestVerifyVoteExtension(height=1)),
+        _req(finalize_block=pb.RequestFinalizeBlock(height=1, txs=[b"a", b"b"])),
+        _req(commit=pb.RequestCommit()),
+        _req(list_snapshots=pb.RequestListSnapshots()),
+        _req(offer_snapshot=pb.RequestOfferSnapshot()),
+        _req(load_snapshot_chunk=pb.RequestLoadSnapshotChunk()),
+        _req(apply_snapshot_chunk=pb.RequestApplySnapshotChunk()),
+        _req(flush=pb.RequestFlush()),
+    ]
+    s.sendall(b"".join(reqs))
+    r = _read_responses(s, len(reqs))
+    kinds = [x.WhichOneof("value") for x in r]
+    assert kinds == ["echo", "info", "init_chain", "query", "check_tx", "prepare_proposal",
+                     "process_proposal", "extend_vote", "verify_vote_extension",
+                     "finalize_block", "commit", "list_snapshots", "offer_snapshot",
+                     "load_snapshot_chunk", "apply_snapshot_chunk", "flush"]
+    assert r[0].echo.message == "hi"
+    assert r[1].info.data == "recording"
+    assert r[3].query.value == b"K"
+    assert list(r[5].prepare_proposal.txs) == [b"a" * 10]  # never more than max_tx_bytes
+    assert r[6].process_proposal.status == pb.ResponseProcessProposal.REJECT
+    assert r[8].verify_vote_extension.status == pb.ResponseVerifyVoteExtension.ACCEPT
+    assert len(r[9].finalize_block.tx_results) == 2  # one result per tx
+    assert len(r[9].finalize_block.app_hash) == 32
+    s.close()
+
+
+def test_requests_split_across_reads(serve) -> None:  # noqa: ANN001
+    srv = serve(RecordingApp())
+    s = _connect(_sock_path(srv))
+    stream = _req(echo=pb.RequestEcho(message="x" * 300)) + _req(flush=pb.RequestFlush())
+    for i in range(len(stream)):
+        s.sendall(stream[i : i + 1])
+    r = _read_responses(s, 2)
+    assert r[0].echo.message == "x" * 300 and r[1].WhichOneof("value") == "flush"
+    s.close()
+
+
+def test_oversized_frame_closes_only_that_connection(serve, caplog) -> None:  # noqa: ANN001
+    srv = serve(RecordingApp())
+    srv.server.max_frame = 1024
+    bad = _connect(_sock_path(srv))
+    bad.sendall(encode_uvarint(10_000) + b"x" * 100)
+    assert bad.recv(10) == b""  # closed by the server
+    good = _connect(_sock_path(srv))
+    good.sendall(_req(echo=pb.RequestEcho(message="still here")) + _req(flush=pb.RequestFlush()))
+    assert _read_responses(good, 2)[0].echo.message == "still here"
+    assert "exceeds the limit" in caplog.text
+
+
+def test_truncated_frame_is_logged(serve, caplog) -> None:  # noqa: ANN001
+    srv = serve(RecordingApp())
+    s = _connect(_sock_path(srv))
+    s.sendall(_req(echo=pb.RequestEcho(message="abcdef"))[:5])
+    s.close()
+    for _ in range(500):  # the server notices the close on its own thread
+        if "closed inside a frame" in caplog.text:
+            break
+        time.sleep(0.01)
+    assert "closed inside a frame (5 of 11 bytes received)" in caplog.text
+
+
+def test_check_tx_failure_is_a_code_not_an_exception(serve) -> None:  # noqa: ANN001
+    app = RecordingApp()
+    app.fail_in = "check_tx"
+    srv = serve(app)
+    s = _connect(_sock_path(srv))
+    s.sendall(_req(check_tx=pb.RequestCheckTx(tx=b"x")) + _req(flush=pb.RequestFlush()))
+    r = _read_responses(s, 2)
+    assert r[0].WhichOneof("value") == "check_tx" and r[0].check_tx.code != 0
+    assert not srv.fatal
+
+
+def test_finalize_block_failure_halts(serve, caplog) -> None:  # noqa: ANN001
+    app = RecordingApp()
+    app.fail_in = "finalize_block"
+    srv = serve(app)
+    s = _connect(_sock_path(srv))
+    s.sendall(_req(finalize_block=pb.RequestFinalizeBlock(height=1)))
+    assert s.recv(10) == b""  # no guessed answer: the connection is closed
+    assert srv.fatal and "finalize_block" in srv.fatal[0]
+    assert "injected failure in finalize_block" in caplog.text
+
+
+def test_tcp_listener(serve, tmp_path: Path) -> None:  # noqa: ANN001
+    srv = serve(RecordingApp(), "tcp://127.0.0.1:0")
+    s = socket.create_connection(("127.0.0.1", srv.server.port), timeout=10)
+    s.sendall(_req(echo=pb.RequestEcho(message="tcp")) + _req(flush=pb.RequestFlush()))
+    assert _read_responses(s, 2)[0].echo.message == "tcp"
