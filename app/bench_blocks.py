@@ -13,8 +13,13 @@ from app.cometrpc import RpcError, call, parse_time_ns
 from app.localnet import Localnet
 from genesis.network import new_network
 
+_last = [""]
+
 
 def _progress(text: str) -> None:
+    if text == _last[0]:
+        return
+    _last[0] = text
     sys.stderr.write(("\r\033[K" if sys.stderr.isatty() else "") + text
                      + ("" if sys.stderr.isatty() else "\n"))
     sys.stderr.flush()
