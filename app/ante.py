@@ -91,7 +91,7 @@ def charge(ctx: Ctx, dtx: DecodedTx) -> None:
     if fee:
         # Cannot overflow: the treasury's balance plus the fee is part of the bounded supply.
         pt.credit(store, pt.TREASURY, fee)
-    ctx.events.append(events.fee(dtx.signer, fee))
+    ctx.emit(events.fee, dtx.signer, fee)
 
 
 def run_messages(ctx: Ctx, dtx: DecodedTx) -> None:

@@ -103,7 +103,8 @@ class FictraApp(Application):
     def _check_ctx(self) -> Ctx:
         if self._check is None:
             overlay = self._genesis_check or self.store.overlay()
-            self._check = Ctx(overlay, self._next_height(), 0, self.chain_id or "")
+            self._check = Ctx(overlay, self._next_height(), 0, self.chain_id or "",
+                              emit_events=False)
         return self._check
 
     def check_tx(self, req: pb.RequestCheckTx) -> pb.ResponseCheckTx:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from abci.proto import abci as pb
@@ -23,15 +24,23 @@ class KV(Protocol):
 class Ctx:
     """One execution: a block being built, proposed or finalized, or the mempool check state."""
 
-    __slots__ = ("store", "height", "time_ns", "chain_id", "events", "_params")
+    __slots__ = ("store", "height", "time_ns", "chain_id", "emit_events", "events", "_params")
 
-    def __init__(self, store: KV, height: int, time_ns: int, chain_id: str) -> None:
+    def __init__(self, store: KV, height: int, time_ns: int, chain_id: str,
+                 *, emit_events: bool = True) -> None:
         self.store = store
         self.height = height
         self.time_ns = time_ns  # block time from the header; never the wall clock
         self.chain_id = chain_id
+        # The check state answers no events, so it does not build them (bech32 is not free).
+        self.emit_events = emit_events
         self.events: list[pb.Event] = []
         self._params: tx_pb2.Params | None = None
+
+    def emit(self, make: Callable[..., pb.Event], *args: Any, **kwargs: Any) -> None:
+        """Record the event ``make(*args, **kwargs)`` for the current tx or block end."""
+        if self.emit_events:
+            self.events.append(make(*args, **kwargs))
 
     @property
     def params(self) -> tx_pb2.Params:

@@ -13,6 +13,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     state.add_argument("--json", action="store_true", help="print one JSON object")
     state.set_defaults(func=_run_state)
 
+    app = kinds.add_parser("app", help="the app's block pipeline in-process on a real store")
+    app.add_argument("--accounts", type=int, default=100_000, help="funded accounts")
+    app.add_argument("--block-txs", type=int, default=5_000, help="transfers per block")
+    app.add_argument("--blocks", type=int, default=10, help="blocks to measure")
+    app.add_argument("--home", default=None, help="scratch directory (default .bench/app)")
+    app.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    app.add_argument("--profile", default=None, metavar="FILE",
+                     help="write cProfile stats of the measured part to FILE")
+    app.add_argument("--json", action="store_true", help="print one JSON object")
+    app.set_defaults(func=_run_app)
+
     blocks = kinds.add_parser("blocks", help="block interval and memory of an N-validator net")
     blocks.add_argument("--validators", type=int, default=4)
     blocks.add_argument("--blocks", type=int, default=30, help="blocks to measure")
@@ -28,6 +39,12 @@ def _run_state(args: argparse.Namespace) -> int:
     from state import bench as state_bench
 
     return state_bench.run(args)
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from app import bench_app
+
+    return bench_app.run(args)
 
 
 def _run_blocks(args: argparse.Namespace) -> int:

@@ -166,14 +166,14 @@ def _register(ctx: Ctx, e: tx_pb2.Entity, exists: bool) -> None:
         raise TxError(Code.ENTITY_EXISTS, f"{to_bech32(e.address)} is already registered")
     acct.tier, acct.jurisdiction, acct.roles = e.tier, e.jurisdiction, e.roles
     pt.set_account(ctx.store, e.address, acct)
-    ctx.events.append(_entity_event("update" if exists else "register", e.address, acct))
+    ctx.emit(_entity_event, "update" if exists else "register", e.address, acct)
 
 
 def _set_frozen(ctx: Ctx, r: tx_pb2.AccountRef, frozen: bool) -> None:
     acct = pt.get_account(ctx.store, r.address)
     acct.frozen = frozen
     pt.set_account(ctx.store, r.address, acct)
-    ctx.events.append(_entity_event("freeze" if frozen else "unfreeze", r.address, acct))
+    ctx.emit(_entity_event, "freeze" if frozen else "unfreeze", r.address, acct)
 
 
 def _update_params(ctx: Ctx, p: tx_pb2.Params) -> None:
@@ -187,7 +187,7 @@ def _mint(ctx: Ctx, a: tx_pb2.TreasuryAmount) -> None:
         raise TxError(Code.AMOUNT_OVERFLOW, "mint would take the supply above the maximum")
     pt.credit(ctx.store, pt.TREASURY, a.amount)
     pt.set_supply(ctx.store, total)
-    ctx.events.append(events.supply("mint", a.amount, total))
+    ctx.emit(events.supply, "mint", a.amount, total)
 
 
 def _burn(ctx: Ctx, a: tx_pb2.TreasuryAmount) -> None:
@@ -199,7 +199,7 @@ def _burn(ctx: Ctx, a: tx_pb2.TreasuryAmount) -> None:
     pt.set_account(ctx.store, pt.TREASURY, treasury)
     total = pt.get_supply(ctx.store) - a.amount
     pt.set_supply(ctx.store, total)
-    ctx.events.append(events.supply("burn", a.amount, total))
+    ctx.emit(events.supply, "burn", a.amount, total)
 
 
 def _set_validator_power(ctx: Ctx, v: tx_pb2.ValidatorPower) -> None:
@@ -213,7 +213,7 @@ def _set_validator_power(ctx: Ctx, v: tx_pb2.ValidatorPower) -> None:
     else:
         vset[v.pub_key] = v.power
     set_validators(ctx.store, vset)
-    ctx.events.append(events.validator(v.pub_key, v.power))
+    ctx.emit(events.validator, v.pub_key, v.power)
 
 
 # Action name (the ``Action.sum`` oneof field) -> (stateless check, execution). The trade
@@ -285,7 +285,7 @@ def _tally(ctx: Ctx, prop: state_pb2.Proposal, council: state_pb2.Council) -> No
     else:
         return
     extra = {"result": prop.result} if prop.result else {}
-    ctx.events.append(events.proposal(prop.id, kind, STATUS_NAMES[prop.status], **extra))
+    ctx.emit(events.proposal, prop.id, kind, STATUS_NAMES[prop.status], **extra)
 
 
 def handle_propose(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgPropose) -> None:
@@ -301,7 +301,7 @@ def handle_propose(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgPropose) -> None:
     )
     prop.action.CopyFrom(msg.action)
     kind = action_kind(prop.action) or ""
-    ctx.events.append(events.proposal(pid, kind, "pending", proposer=to_bech32(signer)))
+    ctx.emit(events.proposal, pid, kind, "pending", proposer=to_bech32(signer))
     store.set(SHARD, EXPIRY_PREFIX + _u64(prop.expiry_height) + _u64(pid), b"")
     _tally(ctx, prop, council)
     store.set(SHARD, proposal_key(pid), prop.SerializeToString())
@@ -325,7 +325,7 @@ def handle_vote(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgVote) -> None:
         raise TxError(Code.ALREADY_VOTED, f"{to_bech32(signer)} already voted on {prop.id}")
     yes = msg.option == tx_pb2.VOTE_OPTION_YES
     (prop.yes if yes else prop.no).append(signer)
-    ctx.events.append(events.vote(prop.id, signer, "yes" if yes else "no"))
+    ctx.emit(events.vote, prop.id, signer, "yes" if yes else "no")
     _tally(ctx, prop, council)
     store.set(SHARD, proposal_key(prop.id), prop.SerializeToString())
 
@@ -342,7 +342,7 @@ def end_block(ctx: Ctx) -> None:
             continue
         _close(ctx, prop, _S.PROPOSAL_STATUS_EXPIRED)
         store.set(SHARD, proposal_key(prop.id), prop.SerializeToString())
-        ctx.events.append(events.proposal(prop.id, action_kind(prop.action) or "", "expired"))
+        ctx.emit(events.proposal, prop.id, action_kind(prop.action) or "", "expired")
 
 
 HANDLERS = {"propose": handle_propose, "vote": handle_vote}

@@ -125,7 +125,7 @@ def handle_send(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgSend) -> None:
     sender.balance -= amount
     set_account(store, signer, sender)
     _receive(ctx, msg.to, amount)  # after the debit, so a send to oneself nets to zero
-    ctx.events.append(events.transfer(signer, msg.to, amount))
+    ctx.emit(events.transfer, signer, msg.to, amount)
 
 
 def handle_multi_send(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgMultiSend) -> None:
@@ -141,7 +141,7 @@ def handle_multi_send(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgMultiSend) -> None
     set_account(store, signer, sender)
     for out in msg.outputs:
         _receive(ctx, out.address, out.amount)
-        ctx.events.append(events.transfer(signer, out.address, out.amount))
+        ctx.emit(events.transfer, signer, out.address, out.amount)
 
 
 HANDLERS = {"send": handle_send, "multi_send": handle_multi_send}
