@@ -122,6 +122,28 @@ def write_config(node: NodeInfo, peers: list[NodeInfo], validators: int, log_lev
     doc["instrumentation"]["prometheus"] = False  # type: ignore[index]
     doc["tx_index"]["indexer"] = "kv"  # type: ignore[index]
     path.write_text(tomlkit.dumps(doc))
+    write_app_config(Path(node.home))
+
+
+APP_TOML = """\
+# FICTRA application settings (read by `fictra node start`).
+[state]
+# Heights of state kept for queries and proofs at a height (90 days of 2-second blocks);
+# older versions are pruned a bounded amount per block. archive = true keeps everything.
+keep_recent = 3888000
+archive = false
+# LevelDB block cache per shard, MiB.
+cache_mb = 64
+# A state-sync snapshot every this many heights (0: none), keeping the newest few.
+snapshot_interval = 100
+snapshot_keep_recent = 2
+"""
+
+
+def write_app_config(home: Path) -> None:
+    path = home / "config" / "app.toml"
+    if not path.exists():
+        path.write_text(APP_TOML)
 
 
 def make_genesis(
