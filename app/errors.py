@@ -24,6 +24,7 @@ class Code(IntEnum):
     INSUFFICIENT_FEE_FUNDS = 8
     SENDER_FROZEN = 9
     TX_TIMEOUT = 10
+    AMOUNT_TOO_LARGE = 11
     INTERNAL = 19
     # -- PT -----------------------------------------------------------------------------------
     INSUFFICIENT_FUNDS = 20
@@ -61,9 +62,10 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.INSUFFICIENT_FEE_FUNDS: "sender balance cannot pay the fee",
     Code.SENDER_FROZEN: "sender account is frozen",
     Code.TX_TIMEOUT: "block height is past the tx's timeout_height",
+    Code.AMOUNT_TOO_LARGE: "an amount in the tx exceeds the maximum supply",
     Code.INTERNAL: "unexpected internal error while checking a tx (CheckTx only; a bug)",
     Code.INSUFFICIENT_FUNDS: "sender balance below the amount (after the fee)",
-    Code.AMOUNT_OVERFLOW: "a balance or the supply would exceed the maximum supply",
+    Code.AMOUNT_OVERFLOW: "a balance, a sum or the supply would exceed the maximum supply",
     Code.RECIPIENT_FROZEN: "a recipient account is frozen",
     Code.TIER_LIMIT: "amount above the sender's KYC tier limit for one transfer",
     Code.JURISDICTION_BLOCKED: "sender or recipient jurisdiction is blocked by params",

@@ -65,7 +65,7 @@ def _check_amount(amount: int, what: str) -> None:
     if amount == 0:
         raise TxError(Code.TX_INVALID, f"{what} must be positive")
     if amount > MAX_SUPPLY:
-        raise TxError(Code.AMOUNT_OVERFLOW, f"{what} exceeds the maximum supply")
+        raise TxError(Code.AMOUNT_TOO_LARGE, f"{what} exceeds the maximum supply")
 
 
 def validate_send(msg: tx_pb2.MsgSend) -> None:

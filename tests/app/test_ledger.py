@@ -93,10 +93,10 @@ def test_timeout_height(chain: Chain) -> None:
 
 def test_amount_above_max_supply_is_an_overflow(chain: Chain) -> None:
     raw = chain.tx(ALICE, send(BOB.address, MAX_SUPPLY + 1))
-    assert chain.check(raw).code == Code.AMOUNT_OVERFLOW
+    assert chain.check(raw).code == Code.AMOUNT_TOO_LARGE
     outs = [(BOB.address, MAX_SUPPLY), (CAROL.address, MAX_SUPPLY)]
     raw = chain.tx(ALICE, multi_send(outs), nonce=0)
-    assert chain.check(raw).code == Code.AMOUNT_OVERFLOW
+    assert chain.check(raw).code == Code.AMOUNT_TOO_LARGE
 
 
 def test_tier_limits(chain: Chain) -> None:
