@@ -11,7 +11,7 @@ from itertools import islice
 
 from .page import Page
 
-PAGE_BYTES = 2600  # measured footprint of one decoded page (three bytearrays and the object)
+PAGE_BYTES = 2700  # measured footprint of one decoded page with its leaf records
 
 
 class PageCache:

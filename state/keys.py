@@ -1,11 +1,11 @@
 """On-disk key layout inside one shard's LevelDB (see README: "On-disk layout").
 
-    L key                      -> value                    latest committed value (hot reads)
+    L key                      -> version value            latest committed value (hot reads)
     V esc(key) ~version        -> 0x01 value | 0x00        value history (0x00 = deleted)
     P path                     -> key                      path index of live keys (export)
     N version depth prefix     -> page                     tree pages, immutable per version
     R ~version                 -> root record              shard root at each version it changed
-    S since ref                -> b""                      ref went stale at `since` (pruning)
+    S since ref                -> b""                      the entry `ref` went stale at `since`
     Mheight                    -> u64                      last height applied to this shard
 
 Integers are 8-byte big-endian; ~v is 2**64-1-v so a forward seek finds the newest version

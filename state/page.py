@@ -3,29 +3,25 @@
 A page sits at a depth that is a multiple of 4 and covers the 16 subtrees ("slots") four
 levels below it. It keeps the whole binary heap of its positions in memory (1 = the page
 root, 16..31 = the slots) so an update rehashes only the dirty positions, each once.
-Positions are kinds 0 (empty), 1 (exactly one leaf: its hash is the lifted leaf hash) or
-2 (two or more leaves). A slot of kind 2 is a child page.
+Heap kinds: 0 empty, 1 exactly one leaf (its hash is the lifted leaf hash), 2 two or more.
 
-A page exists only for a subtree holding two or more leaves; a single leaf is kept inline
-in the slot of the page above it (lifted), so paths stay short.
+What a slot holds depends only on how many leaves its subtree has (storage, never hashing):
+none; one leaf (path || value hash, 64 bytes); a "bucket" of 2..BUCKET leaves (their
+64-byte records sorted by path, hashed on the fly); or, above BUCKET, a child page.
 """
 
 from __future__ import annotations
 
 from hashlib import sha256
 
-from .hashing import EMPTY, INNER_PREFIX, leaf_hash
+from .hashing import EMPTY, INNER_PREFIX, bit
 
-# A subtree reference at a page-aligned depth: (kind, hash, payload) where payload is the
-# 64-byte path || value-hash of a leaf, the version (int) of a child page, or None.
+BUCKET = 4
+# A subtree reference at a page-aligned depth: (kind, hash, payload). Payload: 64-byte leaf
+# record (K_LEAF), child page version (K_PAGE), n*64 bytes of sorted leaf records (K_BUCKET).
 Ref = tuple[int, bytes, "bytes | int | None"]
 EMPTY_REF: Ref = (0, EMPTY, None)
-K_EMPTY, K_LEAF, K_PAGE = 0, 1, 2
-_ZERO64 = bytes(64)
-
-
-def leaf_ref(path: bytes, vhash: bytes) -> Ref:
-    return (K_LEAF, leaf_hash(path, vhash), path + vhash)
+K_EMPTY, K_LEAF, K_PAGE, K_BUCKET = 0, 1, 2, 3
 
 
 def slot_of(path: bytes, depth: int) -> int:
@@ -43,24 +39,52 @@ def prefix_of(path: bytes, depth: int) -> bytes:
     return p
 
 
-class Page:
-    __slots__ = ("hashes", "kinds", "payload")
+def records_hash(recs: list[bytes], depth: int) -> bytes:
+    """Hash of the subtree at ``depth`` holding the sorted 64-byte leaf records ``recs``."""
+    if len(recs) == 1:
+        return sha256(b"\x00" + recs[0]).digest()
+    first = recs[0]
+    # All records share the bits before the first one where the first and last differ.
+    x = int.from_bytes(first[:32], "big") ^ int.from_bytes(recs[-1][:32], "big")
+    split = 256 - x.bit_length()
+    i = 1
+    while not bit(recs[i], split):
+        i += 1
+    h = sha256(
+        INNER_PREFIX + records_hash(recs[:i], split + 1) + records_hash(recs[i:], split + 1)
+    ).digest()
+    for d in range(split - 1, depth - 1, -1):  # the single-child levels above the split
+        h = sha256(INNER_PREFIX + (EMPTY + h if bit(first, d) else h + EMPTY)).digest()
+    return h
 
-    def __init__(self, hashes: bytearray, kinds: bytearray, payload: bytearray) -> None:
+
+def split_records(payload: bytes) -> list[bytes]:
+    return [payload[i : i + 64] for i in range(0, len(payload), 64)]
+
+
+def leaves_ref(recs: list[bytes], depth: int) -> Ref:
+    """The ref of 1..BUCKET sorted leaf records at ``depth``: a leaf or a bucket."""
+    if len(recs) == 1:
+        r = recs[0]
+        return (K_LEAF, sha256(b"\x00" + r).digest(), r)
+    return (K_BUCKET, records_hash(recs, depth), b"".join(recs))
+
+
+class Page:
+    __slots__ = ("hashes", "kinds", "slots", "stored")
+
+    def __init__(self, hashes: bytearray, kinds: bytearray, slots: list, stored: list) -> None:
         self.hashes = hashes  # 32 positions x 32 bytes; position 0 unused
-        self.kinds = kinds  # 32 kind bytes
-        self.payload = payload  # 16 slots x 64 bytes: leaf path || vhash, or child version
+        self.kinds = kinds  # 32 heap kind bytes
+        self.slots = slots  # 16 payloads: None, leaf/bucket records (bytes), or page version
+        self.stored = stored  # 16 slot encodings (kind byte first; b"" when empty)
 
     @classmethod
     def empty(cls) -> Page:
-        return cls(bytearray(1024), bytearray(32), bytearray(1024))
+        return cls(bytearray(1024), bytearray(32), [None] * 16, [b""] * 16)
 
     def copy(self) -> Page:
-        return Page(bytearray(self.hashes), bytearray(self.kinds), bytearray(self.payload))
-
-    @property
-    def root_kind(self) -> int:
-        return self.kinds[1]
+        return Page(bytearray(self.hashes), bytearray(self.kinds), self.slots[:], self.stored[:])
 
     @property
     def root_hash(self) -> bytes:
@@ -71,66 +95,69 @@ class Page:
         return bytes(self.hashes[o : o + 32])
 
     def slot_ref(self, s: int) -> Ref:
-        pos = 16 + s
-        kind = self.kinds[pos]
-        if kind == K_EMPTY:
+        payload = self.slots[s]
+        if payload is None:
             return EMPTY_REF
-        o = pos << 5
+        o = (16 + s) << 5
         h = bytes(self.hashes[o : o + 32])
-        p = s << 6
-        if kind == K_LEAF:
-            return (K_LEAF, h, bytes(self.payload[p : p + 64]))
-        return (K_PAGE, h, int.from_bytes(self.payload[p : p + 8], "big"))
+        if type(payload) is int:
+            return (K_PAGE, h, payload)
+        return (K_LEAF if len(payload) == 64 else K_BUCKET, h, payload)
 
     def set_slot(self, s: int, ref: Ref) -> None:
         pos = 16 + s
-        kind = ref[0]
-        self.kinds[pos] = kind
+        kind, h, payload = ref
         o = pos << 5
-        self.hashes[o : o + 32] = ref[1]
-        p = s << 6
+        self.hashes[o : o + 32] = h
+        self.slots[s] = payload
         if kind == K_LEAF:
-            self.payload[p : p + 64] = ref[2]  # type: ignore[index]
-        elif kind == K_PAGE:
-            self.payload[p : p + 64] = ref[2].to_bytes(8, "big") + _ZERO64[8:]  # type: ignore[union-attr]
+            self.kinds[pos] = 1
+            self.stored[s] = _LEAF_TAG[s] + payload  # type: ignore[operator]
+        elif kind == K_EMPTY:
+            self.kinds[pos] = 0
+            self.stored[s] = b""
         else:
-            self.payload[p : p + 64] = _ZERO64
-
-    def _combine(self, i: int) -> None:
-        k = self.kinds
-        kl = k[2 * i]
-        kr = k[2 * i + 1]
-        h = self.hashes
-        o = i << 5
-        if kr == 0 and kl <= 1:  # empty, or a lone left leaf lifted
-            k[i] = kl
-            h[o : o + 32] = h[o << 1 : (o << 1) + 32]
-        elif kl == 0 and kr == 1:  # a lone right leaf lifted
-            k[i] = 1
-            h[o : o + 32] = h[(o << 1) + 32 : (o << 1) + 64]
-        else:  # children are adjacent in the heap: left || right is one slice
-            k[i] = 2
-            h[o : o + 32] = sha256(INNER_PREFIX + h[o << 1 : (o << 1) + 64]).digest()
+            self.kinds[pos] = 2
+            if kind == K_PAGE:
+                self.stored[s] = _PAGE_TAG[s] + payload.to_bytes(8, "big") + h  # type: ignore[union-attr]
+            else:
+                self.stored[s] = _BUCKET_TAG[s] + bytes((len(payload) >> 6,)) + h + payload  # type: ignore[arg-type,operator]
 
     def rehash(self, dirty_slots: list[int]) -> None:
         """Recompute the positions above the given slots, each shared ancestor once."""
         if len(dirty_slots) == 1:
             i = (16 + dirty_slots[0]) >> 1
-            while i:
-                self._combine(i)
-                i >>= 1
-            return
-        level = {(16 + s) >> 1 for s in dirty_slots}
-        while True:
-            for i in sorted(level):
-                self._combine(i)
-            if 1 in level:
-                return
-            level = {i >> 1 for i in level}
+            order: list[int] = [i, i >> 1, i >> 2, i >> 3]
+        else:
+            order = []
+            level = {(16 + s) >> 1 for s in dirty_slots}
+            while True:
+                order += sorted(level, reverse=True)
+                if 1 in level:
+                    break
+                level = {i >> 1 for i in level}
+        self._combine(order)
 
     def rehash_all(self) -> None:
-        for i in range(15, 0, -1):
-            self._combine(i)
+        self._combine(range(15, 0, -1))
+
+    def _combine(self, order: object) -> None:
+        k = self.kinds
+        h = self.hashes
+        for i in order:  # type: ignore[attr-defined]
+            c = i << 6  # the children are adjacent: left || right is one 64-byte slice
+            kl = k[2 * i]
+            kr = k[2 * i + 1]
+            o = i << 5
+            if kr == 0 and kl <= 1:  # empty, or a lone left leaf lifted
+                k[i] = kl
+                h[o : o + 32] = h[c : c + 32]
+            elif kl == 0 and kr == 1:  # a lone right leaf lifted
+                k[i] = 1
+                h[o : o + 32] = h[c + 32 : c + 64]
+            else:
+                k[i] = 2
+                h[o : o + 32] = sha256(INNER_PREFIX + h[c : c + 64]).digest()
 
     def lone_leaf_under(self, pos: int) -> Ref:
         """The slot ref of the only leaf below position ``pos`` (whose kind is 1)."""
@@ -138,51 +165,59 @@ class Page:
             pos = 2 * pos if self.kinds[2 * pos] else 2 * pos + 1
         return self.slot_ref(pos - 16)
 
+    def small_records(self) -> list[bytes] | None:
+        """All leaf records if the page holds no child page and at most BUCKET leaves."""
+        total = 0
+        recs: list[bytes] = []
+        for payload in self.slots:
+            if payload is None:
+                continue
+            if type(payload) is int:
+                return None
+            total += len(payload)
+            if total > 64 * BUCKET:
+                return None
+            recs.append(payload)
+        return split_records(b"".join(recs))
+
     def encode(self) -> bytes:
-        k = self.kinds
-        parts = [bytes(k[16:32])]
-        pl = self.payload
-        h = self.hashes
-        for s in range(16):
-            kind = k[16 + s]
-            if kind == K_LEAF:
-                parts.append(pl[s << 6 : (s << 6) + 64])
-            elif kind == K_PAGE:
-                o = (16 + s) << 5
-                parts.append(pl[s << 6 : (s << 6) + 8])
-                parts.append(h[o : o + 32])
-        return b"".join(parts)
+        """Per non-empty slot, in slot order: a byte (slot << 4 | kind), then a leaf record
+        (64) | child version u64 and hash (40) | bucket count u8, hash and records."""
+        return b"".join(self.stored)
 
     @classmethod
     def decode(cls, data: bytes) -> Page:
-        if len(data) < 16:
-            raise ValueError("truncated tree page")
-        kinds = bytearray(32)
-        kinds[16:32] = data[:16]
-        hashes = bytearray(1024)
-        payload = bytearray(1024)
-        off = 16
+        page = cls.empty()
+        off = 0
+        n = len(data)
         try:
-            for s in range(16):
-                kind = kinds[16 + s]
-                if kind == K_EMPTY:
-                    continue
-                o = (16 + s) << 5
+            while off < n:
+                tag = data[off]
+                s = tag >> 4
+                kind = tag & 15
                 if kind == K_LEAF:
-                    pv = data[off : off + 64]
-                    off += 64
-                    payload[s << 6 : (s << 6) + 64] = pv
-                    hashes[o : o + 32] = leaf_hash(pv[:32], pv[32:])
+                    rec = data[off + 1 : off + 65]
+                    off += 65
+                    ref: Ref = (K_LEAF, sha256(b"\x00" + rec).digest(), rec)
                 elif kind == K_PAGE:
-                    payload[s << 6 : (s << 6) + 8] = data[off : off + 8]
-                    hashes[o : o + 32] = data[off + 8 : off + 40]
-                    off += 40
+                    ref = (K_PAGE, data[off + 9 : off + 41],
+                           int.from_bytes(data[off + 1 : off + 9], "big"))
+                    off += 41
+                elif kind == K_BUCKET:
+                    cnt = data[off + 1]
+                    ref = (K_BUCKET, data[off + 2 : off + 34], data[off + 34 : off + 34 + 64 * cnt])
+                    off += 34 + 64 * cnt
                 else:
-                    raise ValueError(f"bad slot kind {kind}")
-        except IndexError as exc:
-            raise ValueError("truncated tree page") from exc
-        if off != len(data):
-            raise ValueError("tree page has trailing or missing bytes")
-        page = cls(hashes, kinds, payload)
+                    raise ValueError(f"bad tree page slot kind {kind}")
+                if off > n or page.slots[s] is not None:
+                    raise ValueError("truncated or repeated tree page slot")
+                page.set_slot(s, ref)
+        except IndexError:
+            raise ValueError("truncated tree page") from None
         page.rehash_all()
         return page
+
+
+_LEAF_TAG = [bytes(((s << 4) | K_LEAF,)) for s in range(16)]
+_PAGE_TAG = [bytes(((s << 4) | K_PAGE,)) for s in range(16)]
+_BUCKET_TAG = [bytes(((s << 4) | K_BUCKET,)) for s in range(16)]

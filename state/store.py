@@ -34,7 +34,7 @@ from .keys import (
     u64,
 )
 from .overlay import Item, Overlay, check_key
-from .page import EMPTY_REF, K_LEAF, K_PAGE, Page, Ref
+from .page import EMPTY_REF, K_BUCKET, K_LEAF, K_PAGE, Page, Ref
 from .proof import APP_OP, SMT_OP, encode_app, encode_smt
 from .tree import TreeUpdate, apply_updates, prove_path
 from .wal import Faults, WriteAheadLog
@@ -50,7 +50,7 @@ _MAXV = (1 << 64) - 1
 
 def encode_root(ref: Ref, count: int) -> bytes:
     kind, h, payload = ref
-    tail = payload if kind == K_LEAF else u64(payload) if kind == K_PAGE else b""  # type: ignore[arg-type]
+    tail = u64(payload) if kind == K_PAGE else payload or b""  # type: ignore[arg-type]
     return bytes((kind,)) + h + u64(count) + tail  # type: ignore[operator]
 
 
@@ -58,11 +58,16 @@ def decode_root(raw: bytes) -> tuple[Ref, int]:
     kind = raw[0]
     h = raw[1:33]
     count = int.from_bytes(raw[33:41], "big")
-    if kind == K_LEAF:
-        return (K_LEAF, h, raw[41:105]), count
+    if kind in (K_LEAF, K_BUCKET):
+        return (kind, h, raw[41:]), count
     if kind == K_PAGE:
         return (K_PAGE, h, int.from_bytes(raw[41:49], "big")), count
     return EMPTY_REF, count
+
+
+def inv_bytes(version: bytes) -> bytes:
+    """~v of an 8-byte big-endian version."""
+    return bytes(255 - b for b in version)
 
 
 def prefix_end(prefix: bytes) -> bytes | None:
@@ -109,8 +114,8 @@ class Store:
         self.archive = archive
         self.faults = Faults()
         total = cache_mb << 20
-        # LevelDB block caches get a quarter; decoded tree pages the rest.
-        self.cache = PageCache(total - total // 4)
+        # LevelDB block caches get an eighth; decoded tree pages the rest.
+        self.cache = PageCache(total - total // 8)
         self.dbs: dict[str, ShardDB] = {}
         self._lock = threading.RLock()
         self._height = 0
@@ -124,7 +129,7 @@ class Store:
         self.snapshots: SnapshotManager | None = None
         try:
             for shard in SHARDS:
-                self.dbs[shard] = ShardDB(path / shard, total // 4 // len(SHARDS))
+                self.dbs[shard] = ShardDB(path / shard, total // 8 // len(SHARDS))
             self.readers = {
                 s: PageSource(self.dbs[s].get, self.cache, bytes((i,)))
                 for i, s in enumerate(SHARDS)
@@ -262,7 +267,8 @@ class Store:
         if height is None or height == self._height:
             if type(key) is not bytes:
                 check_key(key)
-            return db.get(LATEST + key)
+            v = db.get(LATEST + key)
+            return v[8:] if v is not None else None
         check_key(key)
         self._check_height(height)
         return self._get_at(db, key, height)
@@ -288,7 +294,7 @@ class Store:
             end = prefix_end(LATEST + prefix)
             it = db.iterator(start=LATEST + lo, stop=end) if end else db.iterator(start=LATEST + lo)
             for k, v in it:
-                yield k[1:], v
+                yield k[1:], v[8:]
             return
         self._check_height(height)
         yield from self._iterate_at(db, prefix, lo, height)
@@ -397,21 +403,26 @@ class Store:
             inserted = set(upd.inserted)
             deleted = set(upd.deleted)
             mark = u64(height)
+            get = db.get
             for path, _, key, value in items:
+                if value is None and path not in deleted:
+                    continue  # deleting an absent key changes nothing
+                lkey = LATEST + key
+                old = get(lkey) if keep_history else None
                 if value is None:
-                    if path not in deleted:
-                        continue  # deleting an absent key changes nothing
-                    delete(LATEST + key)
+                    delete(lkey)
                     delete(PATHS + path)
-                    put(hist_key(key, height), b"\x00")
+                    hk = hist_key(key, height)
+                    put(hk, b"\x00")
+                    if keep_history:  # the deletion mark goes with the version before it
+                        put(STALE + mark + hk, b"")
                 else:
-                    put(LATEST + key, value)
+                    put(lkey, mark + value)
                     put(hist_key(key, height), b"\x01" + value)
                     if path in inserted:
                         put(PATHS + path, key)
-                        continue
-                if keep_history:
-                    put(STALE + mark + HIST + esc(key), b"")
+                if old is not None:  # the replaced version serves heights below this one only
+                    put(STALE + mark + HIST + esc(key) + inv_bytes(old[:8]), b"")
             for nk, page in upd.pages.items():
                 put(nk, page.encode())
             if keep_history:
@@ -447,31 +458,15 @@ class Store:
             return
         db = self.dbs[shard]
         start = STALE + u64(self._prune_from[shard])
-        n = 0
         since = self._prune_from[shard]
-        for k, _ in db.iterator(start=start, stop=STALE + u64(limit + 1)):
+        it = db.iterator(start=start, stop=STALE + u64(limit + 1), include_value=False)
+        for n, k in enumerate(it):
             if n >= budget:
                 break
             since = int.from_bytes(k[1:9], "big")
-            ref = k[9:]
             wb.delete(k)
-            n += 1
-            if ref[:1] == HIST:
-                n += self._prune_history(db, wb, ref, since)
-            else:
-                wb.delete(ref)
+            wb.delete(k[9:])  # the stale entry itself: a page, a root record or a version
         self._prune_from[shard] = since
-
-    @staticmethod
-    def _prune_history(db: Any, wb: Any, ref: bytes, since: int) -> int:
-        """Drop a key's versions older than ``since``, and its deletion mark at ``since``."""
-        n = 0
-        for k, v in db.iterator(start=ref + u64(_MAXV - since), stop=ref + b"\xff" * 9):
-            version = _MAXV - int.from_bytes(k[-8:], "big")
-            if version < since or not v[0]:
-                wb.delete(k)
-                n += 1
-        return n
 
     def disk_bytes(self) -> int:
         return sum(db.size_bytes() for db in self.dbs.values())

@@ -7,13 +7,29 @@ here touches disk: pages come from a ``PageReader`` and new ones are returned.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from hashlib import sha256
 from typing import Protocol
 
-from .hashing import bit
+from .hashing import EMPTY, bit
 from .keys import node_key
-from .page import EMPTY_REF, K_EMPTY, K_LEAF, K_PAGE, Page, Ref, leaf_ref, prefix_of, slot_of
+from .page import (
+    BUCKET,
+    EMPTY_REF,
+    K_BUCKET,
+    K_EMPTY,
+    K_LEAF,
+    K_PAGE,
+    Page,
+    Ref,
+    leaves_ref,
+    prefix_of,
+    records_hash,
+    slot_of,
+    split_records,
+)
 
 
 class PageReader(Protocol):
@@ -44,14 +60,17 @@ def index_of(path: bytes, depth: int) -> int:
 
 
 def _finish(page: Page, out: TreeUpdate, version: int, depth: int, prefix: bytes) -> Ref:
-    """The ref for a rebuilt page: the page itself, its lone leaf lifted, or empty."""
+    """The ref for a rebuilt page: the page, or its few leaves inline when it shrank."""
     kind = page.kinds[1]
-    if kind == K_PAGE:
-        out.pages[node_key(version, depth, prefix)] = page
-        return (K_PAGE, page.root_hash, version)
     if kind == K_LEAF:
         return page.lone_leaf_under(1)
-    return EMPTY_REF
+    if kind == K_EMPTY:
+        return EMPTY_REF
+    recs = page.small_records()
+    if recs is not None:
+        return (K_BUCKET, page.root_hash, b"".join(recs))
+    out.pages[node_key(version, depth, prefix)] = page
+    return (K_PAGE, page.root_hash, version)
 
 
 class _Updater:
@@ -60,25 +79,24 @@ class _Updater:
         self.version = version
         self.out = out
 
-    def build(self, leaves: list[tuple[bytes, bytes]], lo: int, hi: int, depth: int) -> Ref:
-        """A subtree at page-aligned ``depth`` holding the sorted leaves[lo:hi]."""
+    def build(self, recs: list[bytes], lo: int, hi: int, depth: int) -> Ref:
+        """A subtree at page-aligned ``depth`` holding the sorted leaf records recs[lo:hi]."""
         n = hi - lo
         if n == 0:
             return EMPTY_REF
-        if n == 1:
-            p, vh = leaves[lo]
-            return leaf_ref(p, vh)
+        if n <= BUCKET:
+            return leaves_ref(recs[lo:hi], depth)
         page = Page.empty()
         i = lo
         while i < hi:
-            s = slot_of(leaves[i][0], depth)
+            s = slot_of(recs[i], depth)
             j = i + 1
-            while j < hi and slot_of(leaves[j][0], depth) == s:
+            while j < hi and slot_of(recs[j], depth) == s:
                 j += 1
-            page.set_slot(s, self.build(leaves, i, j, depth + 4))
+            page.set_slot(s, self.build(recs, i, j, depth + 4))
             i = j
         page.rehash_all()
-        return _finish(page, self.out, self.version, depth, prefix_of(leaves[lo][0], depth))
+        return _finish(page, self.out, self.version, depth, prefix_of(recs[lo], depth))
 
     def apply(
         self, ref: Ref, depth: int, prefix: bytes, items: Sequence[Sequence],
@@ -103,9 +121,9 @@ class _Updater:
                 i = j
             page.rehash(dirty)
             return _finish(page, self.out, self.version, depth, prefix)
-        # An empty slot or a single leaf: merge it with the updates and build what results.
+        # Empty, one leaf or a bucket: merge its records with the updates, build the result.
         out = self.out
-        if hi - lo == 1:  # the common case: one update lands here
+        if hi - lo == 1 and kind != K_BUCKET:  # the common case: one update lands here
             it = items[lo]
             p = it[0]
             vh = it[1]
@@ -113,30 +131,33 @@ class _Updater:
                 if vh is None:
                     return EMPTY_REF
                 out.inserted.append(p)
-                return leaf_ref(p, vh)
+                rec = p + vh
+                return (K_LEAF, sha256(b"\x00" + rec).digest(), rec)
             if ref[2][:32] == p:  # type: ignore[index]
                 if vh is None:
                     out.deleted.append(p)
                     return EMPTY_REF
-                return leaf_ref(p, vh)
-        cur: dict[bytes, bytes] = {}
-        if kind == K_LEAF:
-            payload: bytes = ref[2]  # type: ignore[assignment]
-            cur[payload[:32]] = payload[32:]
+                rec = p + vh
+                return (K_LEAF, sha256(b"\x00" + rec).digest(), rec)
+        recs = [] if kind == K_EMPTY else split_records(ref[2])  # type: ignore[arg-type]
+        paths = [r[:32] for r in recs]
         for k in range(lo, hi):
             it = items[k]
             p = it[0]
             vh = it[1]
+            at = bisect_left(paths, p)
+            found = at < len(paths) and paths[at] == p
             if vh is None:
-                if p in cur:
-                    del cur[p]
+                if found:
+                    del paths[at], recs[at]
                     out.deleted.append(p)
+            elif found:
+                recs[at] = p + vh
             else:
-                if p not in cur:
-                    out.inserted.append(p)
-                cur[p] = vh
-        leaves = sorted(cur.items())
-        return self.build(leaves, 0, len(leaves), depth)
+                paths.insert(at, p)
+                recs.insert(at, p + vh)
+                out.inserted.append(p)
+        return self.build(recs, 0, len(recs), depth)
 
 
 def apply_updates(
@@ -150,10 +171,11 @@ def apply_updates(
     return out
 
 
-def build_tree(leaves: list[tuple[bytes, bytes]], version: int, depth: int = 0) -> TreeUpdate:
-    """Build the subtree at ``depth`` from sorted (path, value hash) leaves sharing its prefix."""
+def build_tree(recs: list[bytes], version: int, depth: int = 0) -> TreeUpdate:
+    """Build the subtree at ``depth`` from sorted leaf records (path || value hash) that
+    share its prefix."""
     out = TreeUpdate(root=EMPTY_REF)
-    out.root = _Updater(_NoPages(), version, out).build(leaves, 0, len(leaves), depth)
+    out.root = _Updater(_NoPages(), version, out).build(recs, 0, len(recs), depth)
     return out
 
 
@@ -168,6 +190,10 @@ def build_from_cut(cut: list[tuple[int, Ref]], k: int, version: int) -> TreeUpda
             return cut[lo][1]
         if hi - lo == 1 and cut[lo][1][0] == K_LEAF:
             return cut[lo][1]  # a lone leaf is lifted above its depth-k position
+        if all(cut[j][1][0] in (K_LEAF, K_BUCKET) for j in range(lo, hi)):
+            recs = split_records(b"".join(cut[j][1][2] for j in range(lo, hi)))  # type: ignore[misc]
+            if len(recs) <= BUCKET:
+                return leaves_ref(recs, depth)
         page = Page.empty()
         shift = k - depth - 4
         i = lo
@@ -211,14 +237,24 @@ def prove_path(reader: PageReader, root: Ref, path: bytes) -> tuple[list[bytes],
                 return sibs, page.lone_leaf_under(c)
             i = c
         depth += 4
-    return sibs, ref
+    if ref[0] != K_BUCKET:
+        return sibs, ref
+    recs = split_records(ref[2])  # type: ignore[arg-type]
+    while len(recs) > 1:  # walk down inside the bucket
+        b = bit(path, depth)
+        same = [r for r in recs if bit(r, depth) == b]
+        other = [r for r in recs if bit(r, depth) != b]
+        sibs.append(records_hash(other, depth + 1) if other else EMPTY)
+        recs = same
+        depth += 1
+    return sibs, (leaves_ref(recs, depth) if recs else EMPTY_REF)
 
 
 def iter_leaves(reader: PageReader, ref: Ref, depth: int, prefix: bytes) -> Iterator[bytes]:
-    """The 64-byte path || value hash of every leaf under ``ref``, in path order."""
+    """The 64-byte record (path || value hash) of every leaf under ``ref``, in path order."""
     kind = ref[0]
-    if kind == K_LEAF:
-        yield ref[2]  # type: ignore[misc]
+    if kind in (K_LEAF, K_BUCKET):
+        yield from split_records(ref[2])  # type: ignore[arg-type]
     elif kind == K_PAGE:
         page = reader.load(ref[2], depth, prefix)  # type: ignore[arg-type]
         for s in range(16):
@@ -237,6 +273,17 @@ def iter_cut(reader: PageReader, root: Ref, k: int) -> Iterator[tuple[int, Ref, 
             return
         if kind == K_LEAF:
             yield index_of(ref[2], k), ref, prefix  # type: ignore[arg-type]
+            return
+        if kind == K_BUCKET and depth < k:  # split its records into depth-k subtrees
+            recs = split_records(ref[2])  # type: ignore[arg-type]
+            i = 0
+            while i < len(recs):
+                idx = index_of(recs[i], k)
+                j = i + 1
+                while j < len(recs) and index_of(recs[j], k) == idx:
+                    j += 1
+                yield idx, leaves_ref(recs[i:j], k), prefix
+                i = j
             return
         if depth == k:
             yield index_of(prefix + bytes(32), k), ref, prefix
