@@ -40,7 +40,7 @@ from .tree import TreeUpdate, apply_updates, prove_path
 from .wal import Faults, WriteAheadLog
 
 if TYPE_CHECKING:
-    from .snapshot import SnapshotManager
+    from .snapshot import SnapshotInfo, SnapshotManager
 
 SHARDS: tuple[str, ...] = ("pt", "ft", "trade", "oracle", "gov")
 META_FIRST = b"Mfirst"
@@ -467,6 +467,24 @@ class Store:
             wb.delete(k)
             wb.delete(k[9:])  # the stale entry itself: a page, a root record or a version
         self._prune_from[shard] = since
+
+    # -- snapshots --------------------------------------------------------------------------
+    def export_views(self) -> dict[str, tuple[Any, Ref, int]]:
+        """Per shard: a LevelDB snapshot view of the committed state, its root and key count
+        (the caller closes the views)."""
+        with self._lock:
+            return {s: (self.dbs[s].snapshot(), self._roots[s], self._counts[s]) for s in SHARDS}
+
+    def export_snapshot(self, out: Path | str) -> SnapshotInfo:
+        """Export the latest committed state to ``out`` now, on this thread."""
+        from .snapshot import export_snapshot
+
+        views = self.export_views()
+        try:
+            return export_snapshot(self._height, views, SHARDS, Path(out))
+        finally:
+            for view, _, _ in views.values():
+                view.close()
 
     def disk_bytes(self) -> int:
         return sum(db.size_bytes() for db in self.dbs.values())
