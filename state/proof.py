@@ -133,6 +133,8 @@ def smt_root(data: bytes, key: bytes, value: bytes | None) -> bytes:
     off += nb
     if len(bitmap) != nb:
         raise ProofError("truncated smt proof")
+    if depth & 7 and bitmap[-1] & (0xFF >> (depth & 7)):
+        raise ProofError("smt proof bitmap has bits set past its depth")
     sibs: list[bytes] = []
     for i in range(depth):
         if bitmap[i >> 3] & (0x80 >> (i & 7)):
