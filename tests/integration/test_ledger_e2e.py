@@ -1,0 +1,108 @@
+"""The ledger on four real validators: faucet -> fresh account -> another account, seen through
+CometBFT's abci_query and tx_search with a proof checked against the next header, and a council
+proposal that changes a validator's power."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.cometrpc import call
+from app.crypto import Key, read_key_file
+from app.localnet import Localnet
+from app.params import UNIT
+from app.pb import state_pb2
+from app.txbuilder import build_signed, propose, send, set_validator_power, vote
+from state.proof import verify_proof
+
+from .conftest import height, wait_until
+
+pytestmark = pytest.mark.integration
+
+CHAIN_ID = "fictra-test"
+
+
+def _query(url: str, path: str, height: int = 0, prove: bool = False) -> dict[str, Any]:
+    res = call(url, "abci_query", path=path, data="", height=str(height), prove=prove)
+    return res["response"]
+
+
+def _account(url: str, key: Key) -> state_pb2.Account:
+    resp = _query(url, f"/account/{key.bech32}")
+    assert resp.get("code", 0) == 0, resp
+    return state_pb2.Account.FromString(base64.b64decode(resp.get("value") or ""))
+
+
+def _submit(url: str, key: Key, *msgs: Any) -> dict[str, Any]:
+    params = json.loads(_query(url, "/params")["info"])
+    nonce = _account(url, key).nonce
+    raw = build_signed(key, CHAIN_ID, nonce, msgs, base_fee=int(params["base_fee"]),
+                       fee_per_byte=int(params["fee_per_byte"]))
+    res = call(url, "broadcast_tx_commit", timeout=30,
+               tx=base64.b64encode(raw).decode())
+    assert res["check_tx"].get("code", 0) == 0, res["check_tx"]
+    assert res["tx_result"].get("code", 0) == 0, res["tx_result"]
+    return res
+
+
+def test_transfers_queries_history_and_proofs(localnet4: Localnet) -> None:
+    url = localnet4.nodes[0].rpc_url
+    other = localnet4.nodes[3].rpc_url
+    faucet = read_key_file(Path(localnet4.home) / "keys" / "faucet.json")
+    alice, bob = Key.generate(), Key.generate()
+    _submit(url, faucet, send(alice.address, 100 * UNIT))
+    res = _submit(url, alice, send(bob.address, 10 * UNIT))
+    h = int(res["height"])
+    wait_until(lambda: height(other) >= h, "the other node to reach the transfer")
+    # Balances and nonces, through another validator's abci_query.
+    a, b = _account(other, alice), _account(other, bob)
+    assert b.balance == 10 * UNIT and a.nonce == 1 and b.nonce == 0
+    assert 0 < 100 * UNIT - 10 * UNIT - a.balance < UNIT  # the fee
+    # History through the tx index.
+    sent = call(other, "tx_search", query=f"transfer.sender='{alice.bech32}'")
+    received = call(other, "tx_search", query=f"transfer.recipient='{bob.bech32}'")
+    assert int(sent["total_count"]) == 1 and int(received["total_count"]) == 1
+    assert sent["txs"][0]["hash"] == received["txs"][0]["hash"] == res["hash"]
+    funded = call(other, "tx_search", query=f"transfer.recipient='{alice.bech32}'")
+    assert int(funded["total_count"]) == 1
+    # A proof of bob's balance at height q checks against the app hash in header q + 1.
+    resp = _query(other, f"/account/{bob.bech32}", prove=True)
+    q = int(resp["height"])
+    wait_until(lambda: height(other) >= q + 1, "the next header")
+    header = call(other, "header", height=str(q + 1))["header"]
+    value = base64.b64decode(resp["value"])
+    key = base64.b64decode(resp["key"])
+    verify_proof(resp["proofOps"]["ops"], bytes.fromhex(header["app_hash"]), "pt", key, value)
+    assert state_pb2.Account.FromString(value).balance == 10 * UNIT
+
+
+def test_council_changes_a_validator_power(localnet4: Localnet) -> None:
+    url = localnet4.nodes[1].rpc_url
+    home = Path(localnet4.home)
+    c1 = read_key_file(home / "keys" / "council-1.json")
+    c2 = read_key_file(home / "keys" / "council-2.json")
+    target = localnet4.nodes[2]
+    pub = base64.b64decode(target.validator_pubkey)
+    res = _submit(url, c1, propose(set_validator_power(pub, 25), "more weight to node2"))
+    pid = next(int(a["value"]) for e in res["tx_result"]["events"] if e["type"] == "proposal"
+               for a in e["attributes"] if a["key"] == "id")
+    res = _submit(url, c2, vote(pid, True))
+    h = int(res["height"])
+    statuses = [a["value"] for e in res["tx_result"]["events"] if e["type"] == "proposal"
+                for a in e["attributes"] if a["key"] == "status"]
+    assert statuses == ["passed"]
+
+    def power_at(height_: int) -> int:
+        vals = call(url, "validators", height=str(height_))["validators"]
+        return next(int(v["voting_power"]) for v in vals
+                    if v["pub_key"]["value"] == target.validator_pubkey)
+
+    wait_until(lambda: height(url) >= h + 2, "two more blocks")
+    assert power_at(h + 1) == 10
+    assert power_at(h + 2) == 25
+    vals = json.loads(_query(url, "/validators")["info"])
+    assert {v["pub_key"]: v["power"] for v in vals}[pub.hex()] == "25"
