@@ -156,6 +156,8 @@ def export_snapshot(
         manifest += [_ENTRY.pack(*e) for e in entries]
     manifest[2] = _U32.pack(chunk_no)
     body = b"".join(manifest)
+    if len(body) > max(CHUNK_MAX, 10 << 20):  # ~250k subtrees: shards of billions of keys
+        raise SnapshotError(f"snapshot manifest of {len(body)} bytes exceeds the chunk limit")
     (tmp / "0").write_bytes(body)
     metadata = b"".join(views[s][1][1] for s in shards)
     info = SnapshotInfo(height, FORMAT, chunk_no, sha256(body).digest(), metadata)
