@@ -35,16 +35,17 @@ def _time_ns(ts: Any) -> int:
 
 
 class FictraApp(Application):
-    def __init__(self, store: Any, *, keep_recent: int = 0, cache_size: int = 100_000) -> None:
+    def __init__(self, store: Any, *, keep_recent: int = 0, cache_size: int = 100_000,
+                 store_options: dict[str, Any] | None = None) -> None:
         self.store = store
         self.keep_recent = keep_recent  # 0: keep every block (archive)
         self.cache_size = cache_size
+        self.store_options = store_options or {}  # to reopen the store after a state sync
         self.chain_id: str | None = None
         self.cache: TxCache | None = None
         self.initial_height = 1
-        chain = gov.load_chain(store)
-        if chain is not None:
-            self._set_chain(chain.chain_id, chain.initial_height)
+        self._restore: Any = None
+        self._load_chain()
         # Genesis written by InitChain, continued and committed by the first block.
         self._genesis: Any = None
         self._genesis_cp: int | None = None
@@ -53,6 +54,11 @@ class FictraApp(Application):
         self._proposal: block.BlockResult | None = None
         self._finalized: block.BlockResult | None = None
         self._check: Ctx | None = None
+
+    def _load_chain(self) -> None:
+        chain = gov.load_chain(self.store)
+        if chain is not None:
+            self._set_chain(chain.chain_id, chain.initial_height)
 
     def _set_chain(self, chain_id: str, initial_height: int) -> None:
         self.chain_id = chain_id
@@ -196,6 +202,62 @@ class FictraApp(Application):
         return pb.ResponseCommit(retain_height=max(retain, 0))
 
 
+    # -- state sync ----------------------------------------------------------------------------
+    def list_snapshots(self, req: pb.RequestListSnapshots) -> pb.ResponseListSnapshots:
+        manager = self.store.snapshots
+        if manager is None:
+            return pb.ResponseListSnapshots()
+        return pb.ResponseListSnapshots(snapshots=[
+            pb.Snapshot(height=s.height, format=s.format, chunks=s.chunks, hash=s.hash,
+                        metadata=s.metadata)
+            for s in manager.list_snapshots()
+        ])
+
+    def load_snapshot_chunk(self, req: pb.RequestLoadSnapshotChunk
+                            ) -> pb.ResponseLoadSnapshotChunk:
+        manager = self.store.snapshots
+        chunk = manager.load_chunk(req.height, req.format, req.chunk) if manager else None
+        return pb.ResponseLoadSnapshotChunk(chunk=chunk or b"")
+
+    def offer_snapshot(self, req: pb.RequestOfferSnapshot) -> pb.ResponseOfferSnapshot:
+        from state.snapshot import FORMAT, Restore
+
+        R = pb.ResponseOfferSnapshot
+        if self.store.height != 0:
+            return R(result=R.ABORT)  # state sync is only for an empty node
+        snap = req.snapshot
+        if snap.format != FORMAT:
+            return R(result=R.REJECT_FORMAT)
+        path = self.store.path
+        self.store.close()  # the restore builds the state directory anew
+        self._restore = Restore(path, **self.store_options)
+        verdict = self._restore.offer(snap.height, snap.format, snap.chunks, snap.hash,
+                                      snap.metadata, req.app_hash)
+        if not verdict.ok:
+            log.warning("snapshot at %d rejected: %s", snap.height, verdict.reason)
+            self._restore = None
+            self.store = type(self.store).open(path, **self.store_options)
+            return R(result=R.REJECT)
+        return R(result=R.ACCEPT)
+
+    def apply_snapshot_chunk(self, req: pb.RequestApplySnapshotChunk
+                             ) -> pb.ResponseApplySnapshotChunk:
+        R = pb.ResponseApplySnapshotChunk
+        if self._restore is None:
+            return R(result=R.ABORT)
+        verdict = self._restore.apply_chunk(req.index, req.chunk)
+        if not verdict.ok:
+            log.warning("snapshot chunk %d from %s refused: %s", req.index,
+                        req.sender, verdict.reason)
+            return R(result=R.RETRY, refetch_chunks=[req.index], reject_senders=[req.sender])
+        if self._restore.complete:
+            self.store = self._restore.finish()
+            self._restore = None
+            self._load_chain()
+            log.info("state restored from a snapshot at height %d", self.store.height)
+        return R(result=R.ACCEPT)
+
+
 def _store_options(home: Path) -> dict[str, Any]:
     """Optional ``<home>/config/app.toml`` ``[state]`` table: Store.open keyword arguments."""
     path = home / "config" / "app.toml"
@@ -217,4 +279,4 @@ def create_app(home: Path) -> Application:
     opts = _store_options(home)
     store = Store.open(home / "data" / "state", **opts)
     keep = 0 if opts.get("archive") else opts.get("keep_recent", 3_888_000)
-    return FictraApp(store, keep_recent=keep)
+    return FictraApp(store, keep_recent=keep, store_options=opts)

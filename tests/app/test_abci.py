@@ -156,3 +156,50 @@ def test_retain_height(tmp_path: Path) -> None:
         retains.append(app.commit(pb.RequestCommit()).retain_height)
     assert retains == [0, 1, 2, 3]
     app.close()
+
+
+def test_state_sync_from_a_snapshot(tmp_path: Path) -> None:
+    from app.application import FictraApp
+    from state.store import Store
+
+    src = Chain(tmp_path / "src")
+    src.finalize([])
+    src.app.close()
+    src.store = Store.open(tmp_path / "src", snapshot_interval=3)
+    src.app = FictraApp(src.store)
+    hashes, blocks = {}, {}
+    while src.height < 4:
+        txs = [src.tx(ALICE, send(BOB.address, UNIT))]
+        blocks[src.height + 1] = (txs, src.time_s + 2)
+        src.finalize(txs)
+        hashes[src.height] = src.store.app_hash
+    src.store.snapshots.wait()
+    snaps = src.app.list_snapshots(pb.RequestListSnapshots()).snapshots
+    assert [s.height for s in snaps] == [3]
+    snap = snaps[0]
+    chunks = [src.app.load_snapshot_chunk(pb.RequestLoadSnapshotChunk(
+        height=3, format=snap.format, chunk=i)).chunk for i in range(snap.chunks)]
+    assert all(chunks)
+
+    dst = FictraApp(Store.open(tmp_path / "dst"))
+    OS, AC = pb.ResponseOfferSnapshot, pb.ResponseApplySnapshotChunk
+    bad = dst.offer_snapshot(pb.RequestOfferSnapshot(snapshot=snap, app_hash=bytes(32)))
+    assert bad.result == OS.REJECT
+    ok = dst.offer_snapshot(pb.RequestOfferSnapshot(snapshot=snap, app_hash=hashes[3]))
+    assert ok.result == OS.ACCEPT
+    corrupt = dst.apply_snapshot_chunk(pb.RequestApplySnapshotChunk(
+        index=0, chunk=chunks[0][:-1] + b"\x00", sender="peer-x"))
+    assert corrupt.result == AC.RETRY and list(corrupt.reject_senders) == ["peer-x"]
+    for i, c in enumerate(chunks):
+        res = dst.apply_snapshot_chunk(pb.RequestApplySnapshotChunk(index=i, chunk=c))
+        assert res.result == AC.ACCEPT
+    info = dst.info(pb.RequestInfo())
+    assert (info.last_block_height, info.last_block_app_hash) == (3, hashes[3])
+    # The restored node executes block 4 exactly as the source did.
+    txs, t = blocks[4]
+    res = dst.finalize_block(pb.RequestFinalizeBlock(
+        txs=txs, height=4, time={"seconds": t}, proposer_address=b"\x01" * 20))
+    assert [r.code for r in res.tx_results] == [0] and res.app_hash == hashes[4]
+    dst.commit(pb.RequestCommit())
+    dst.close()
+    src.app.close()
