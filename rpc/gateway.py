@@ -1,0 +1,131 @@
+"""The gateway's parts joined: node client, block follower, read cache, rate limiter,
+subscriptions, metrics and the method registry. The HTTP/WebSocket server (``rpc.server``)
+puts a transport in front of it.
+
+Nothing here is durable: a gateway can be restarted or run in several copies at will.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from app.errors import Code
+from rpc import errors as E
+from rpc.cache import ReadCache
+from rpc.cometclient import CometClient, QueryResult
+from rpc.config import GatewayConfig
+from rpc.errors import RpcError
+from rpc.follower import BlockFollower, NewBlock
+from rpc.jsonrpc import Dispatcher
+from rpc.methods import build_registry
+from rpc.metrics import Metrics
+from rpc.openrpc import build_document
+from rpc.pending import PendingNonces
+from rpc.ratelimit import RateLimiter
+from rpc.subscriptions import SubscriptionHub
+
+log = logging.getLogger("fictra.rpc")
+
+
+class Gateway:
+    def __init__(self, config: GatewayConfig) -> None:
+        self.config = config
+        self.node = CometClient(config.node)
+        self.registry = build_registry()
+        self.openrpc = build_document(self.registry)
+        self.dispatcher = Dispatcher(self, self.registry)
+        self.metrics = Metrics(set(self.registry.methods))
+        self.cache = ReadCache()
+        self.limiter = RateLimiter(config.tiers, enabled=config.rate_limit)
+        self.pending = PendingNonces()
+        self.hub = SubscriptionHub(self._account_at, self._tx_receipt)
+        self.follower = BlockFollower(self.node.ws_url, self._on_block, self._on_live)
+        self.height = 0  # latest block height seen
+        self._new_height = asyncio.Event()
+        self._chain_id: str | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.ft_supported: bool | None = None  # learnt from the app on first use
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.follower.run())
+
+    async def close(self) -> None:
+        self.follower.stop()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self.node.close()
+
+    # -- following blocks ----------------------------------------------------------------------
+    def _on_live(self, live: bool) -> None:
+        self.metrics.following.set(1 if live else 0)
+        if live:
+            self.cache.enabled = True
+        else:
+            self.cache.disable()
+
+    async def _on_block(self, block: NewBlock) -> None:
+        if block.height > self.height:
+            self.height = block.height
+        self.cache.advance(block.height)
+        self.metrics.height.set(block.height)
+        self._new_height.set()
+        self._new_height = asyncio.Event()
+        await self.hub.on_block(block)
+
+    async def wait_for_height(self, height: int, timeout: float) -> bool:
+        """Wait until block ``height`` is committed (the follower says so, or status does)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.height >= height:
+                return True
+            if not self.follower.live:
+                st = await self.node.status()
+                self.height = max(self.height, int(st["sync_info"]["latest_block_height"]))
+                if self.height >= height:
+                    return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_height.wait(),
+                                       min(left, 0.5 if not self.follower.live else left))
+
+    # -- reads shared by several methods -------------------------------------------------------
+    async def chain_id(self) -> str:
+        if self._chain_id is None:
+            self._chain_id = str((await self.node.status())["node_info"]["network"])
+        return self._chain_id
+
+    async def query(self, path: str, height: int | None = None, prove: bool = False,
+                    data: bytes = b"") -> QueryResult:
+        """ABCI query; the app's query codes become JSON-RPC errors, except not-found (71),
+        which the caller sees as ``code`` to answer null."""
+        r = await self.node.abci_query(path, data=data, height=height or 0, prove=prove)
+        if r.code in (0, Code.QUERY_NOT_FOUND):
+            return r
+        if r.code == Code.QUERY_BAD_HEIGHT:
+            raise RpcError(E.NOT_FOUND, f"Resource not found: {r.log}",
+                           {"code": r.code, "log": r.log})
+        if r.code == Code.QUERY_BAD_PATH:
+            raise RpcError(E.INVALID_PARAMS, f"Invalid params: {r.log}",
+                           {"code": r.code, "log": r.log})
+        raise RpcError(E.INTERNAL_ERROR, f"Internal error: query {path} answered {r.code}",
+                       {"code": r.code, "log": r.log})
+
+    async def account(self, address: str, height: int | None = None) -> dict[str, Any]:
+        r = await self.query(f"/account/{address}", height)
+        return {**r.info_json(), "height": r.height}
+
+    async def _account_at(self, address: str, height: int) -> dict[str, Any]:
+        return await self.account(address, height)
+
+    async def _tx_receipt(self, tx_hash: str) -> dict[str, Any] | None:
+        from rpc import receipts
+
+        doc = await self.node.tx(bytes.fromhex(tx_hash))
+        return receipts.from_indexed(doc) if doc else None

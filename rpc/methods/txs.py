@@ -1,0 +1,98 @@
+"""Transactions: send signed bytes, simulate them, read a receipt.
+
+A tx the node refuses in CheckTx answers -32003 with the ABCI code and log in ``data``; the
+gateway first runs the app's own stateless decode and validation, so garbage never reaches
+the node. A tx the node already holds answers its hash again (wallets retry safely).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.codec import decode_tx, tx_hash
+from app.errors import TxError
+from app.modules import validate_basic
+from rpc import receipts
+from rpc.cometclient import NodeError
+from rpc.errors import INVALID_PARAMS, LIMIT_EXCEEDED, TX_REJECTED, RpcError
+from rpc.jsonrpc import CallContext, Method
+from rpc.params import HASH, OPTIONS, TX_BYTES, Param
+from rpc.schemas import BOOL, INT, STR, nullable, obj, ref
+from rpc.simulate import simulate
+
+SCHEMAS = {
+    "Simulation": obj({
+        "would_pass": BOOL, "code": INT, "log": STR, "fee": ref("Amount"),
+        "required_fee": ref("Amount"), "size": INT, "height": INT,
+        "events": {"type": "array", "items": ref("Event")},
+    }),
+}
+
+_TX = Param("tx", TX_BYTES, "signed tx bytes, 0x-hex or base64")
+MEMPOOL_FULL_RETRY_S = 2.0  # about one block
+
+
+def _rejected(code: int, log: str, digest: bytes) -> RpcError:
+    return RpcError(TX_REJECTED, f"Transaction rejected: {log}",
+                    {"code": code, "log": log, "hash": digest.hex().upper()})
+
+
+async def send_raw(ctx: CallContext, params: dict[str, Any]) -> str:
+    raw: bytes = params["tx"]
+    digest = tx_hash(raw)
+    try:
+        dtx = decode_tx(raw, digest)
+        validate_basic(dtx.msgs)
+    except TxError as e:
+        raise _rejected(int(e.code), e.log, digest) from None
+    try:
+        r = await ctx.gw.node.broadcast_tx_sync(raw)
+    except NodeError as e:
+        if "already exists in cache" in e.data:
+            return digest.hex().upper()
+        if "mempool is full" in e.data:
+            raise RpcError(LIMIT_EXCEEDED, "Limit exceeded: the node's mempool is full",
+                           {"retry_after": MEMPOOL_FULL_RETRY_S, "detail": e.data}) from None
+        if "too large" in e.data:
+            raise _rejected(2, e.data, digest) from None
+        raise
+    code = int(r.get("code") or 0)
+    if code:
+        raise _rejected(code, r.get("log") or "", digest)
+    ctx.gw.pending.accepted(dtx.signer, dtx.nonce)
+    return str(r.get("hash") or digest.hex().upper())
+
+
+async def simulate_tx(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    opts = params["options"] or {}
+    unknown = set(opts) - {"sig_verify"}
+    if unknown or not isinstance(opts.get("sig_verify", True), bool):
+        raise RpcError(INVALID_PARAMS, 'Invalid params: options may hold only "sig_verify" '
+                       "(a boolean)", {"param": "options"})
+    return await simulate(ctx.gw, params["tx"], opts.get("sig_verify", True))
+
+
+async def get_transaction(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any] | None:
+    doc = await ctx.gw.node.tx(params["hash"])
+    return receipts.from_indexed(doc) if doc else None
+
+
+METHODS = [
+    Method("fictra_sendRawTransaction", send_raw, (_TX,),
+           {"name": "hash", "schema": ref("HexHash")},
+           "Submit signed tx bytes; answers the tx hash once the node's CheckTx accepted it.",
+           description="Inclusion comes later: poll fictra_getTransaction or subscribe to "
+           '"tx". A tx the node refuses answers -32003 with data {code, log, hash}.',
+           errors=(TX_REJECTED, LIMIT_EXCEEDED)),
+    Method("fictra_simulateTransaction", simulate_tx, (
+        _TX, Param("options", OPTIONS, '{"sig_verify": false} skips the signature check '
+                   "(to price a tx before signing it)", required=False)),
+        {"name": "simulation", "schema": ref("Simulation")},
+        "Would the tx pass against the latest committed state, and which fee does it need?",
+        description="Runs the application's own checks; nothing is sent. required_fee is "
+        "base_fee + fee_per_byte * size for the tx as given."),
+    Method("fictra_getTransaction", get_transaction, (Param("hash", HASH, "tx hash"),),
+           {"name": "receipt", "schema": nullable(ref("Receipt"))},
+           "A tx's receipt (status, height, code, log, events); null until it is in a block.",
+           cache=True),
+]
