@@ -1,0 +1,128 @@
+"""The SDK's wallet: build, sign and send txs through a gateway; read balances with proofs.
+
+Txs are built and signed by the ledger's own ``app.txbuilder`` (the fee is the smallest that
+covers the signed size). Several txs from one key may be in flight at once: the wallet hands
+out consecutive nonces per key itself and sends them in nonce order (each waits only for the
+node's CheckTx, not for a block); if another wallet used the same key meanwhile, a nonce
+error makes it ask the gateway again and re-sign.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any
+
+from app.crypto import Key, from_bech32, to_bech32
+from app.errors import Code
+from app.modules import pt
+from app.pb import state_pb2, tx_pb2
+from app.txbuilder import build_signed, sign_tx
+from rpc.client import GatewayClient, GatewayError, GatewayUnreachable
+from rpc.verify import verified_value
+
+TX_REJECTED = -32003
+NONCE_RETRIES = 5
+
+
+class TxTimeout(Exception):
+    pass
+
+
+class Wallet:
+    def __init__(self, client: GatewayClient) -> None:
+        self.gw = client
+        self._chain_id: str | None = None
+        self._fees: tuple[int, int] | None = None
+        self._nonces: dict[bytes, int] = {}
+        self._locks: dict[bytes, asyncio.Lock] = {}
+
+    async def chain_id(self) -> str:
+        if self._chain_id is None:
+            self._chain_id = str(await self.gw.call("fictra_chainId"))
+        return self._chain_id
+
+    async def fees(self) -> tuple[int, int]:
+        if self._fees is None:
+            p = await self.gw.call("fictra_getParams")
+            self._fees = int(p["base_fee"]), int(p["fee_per_byte"])
+        return self._fees
+
+    # -- sending -------------------------------------------------------------------------------
+    async def sign(self, key: Key, nonce: int, msgs: Sequence[tx_pb2.Msg], *, memo: str = "",
+                   fee: int | None = None, timeout_height: int = 0) -> bytes:
+        chain_id = await self.chain_id()
+        if fee is not None:
+            return sign_tx(key, chain_id, nonce, msgs, fee=fee, memo=memo,
+                           timeout_height=timeout_height)
+        base, per_byte = await self.fees()
+        return build_signed(key, chain_id, nonce, msgs, base_fee=base, fee_per_byte=per_byte,
+                            memo=memo, timeout_height=timeout_height)
+
+    async def submit(self, key: Key, msgs: Sequence[tx_pb2.Msg], *, memo: str = "",
+                     fee: int | None = None, timeout_height: int = 0) -> str:
+        """Sign with the key's next nonce and send; the tx hash once CheckTx accepted it."""
+        addr = key.address
+        lock = self._locks.setdefault(addr, asyncio.Lock())
+        async with lock:
+            for attempt in range(NONCE_RETRIES + 1):
+                nonce = self._nonces.get(addr)
+                if nonce is None:
+                    nonce = int(await self.gw.call("fictra_getNonce", key.bech32))
+                raw = await self.sign(key, nonce, msgs, memo=memo, fee=fee,
+                                      timeout_height=timeout_height)
+                try:
+                    tx_hash = await self.gw.call("fictra_sendRawTransaction", "0x" + raw.hex())
+                except GatewayError as e:
+                    code = (e.data or {}).get("code") if isinstance(e.data, dict) else None
+                    if e.code == TX_REJECTED and code in (Code.NONCE_TOO_LOW,
+                                                          Code.NONCE_TOO_HIGH) \
+                            and attempt < NONCE_RETRIES:
+                        self._nonces.pop(addr, None)  # someone else used the key: ask again
+                        if code == Code.NONCE_TOO_HIGH:
+                            await asyncio.sleep(0.2 * (attempt + 1))
+                        continue
+                    if e.code == TX_REJECTED:
+                        self._nonces.pop(addr, None)
+                    raise
+                self._nonces[addr] = nonce + 1
+                return str(tx_hash)
+        raise AssertionError("unreachable")
+
+    async def wait(self, tx_hash: str, timeout: float = 60.0) -> dict[str, Any]:
+        """The tx's receipt once it is in a block (a ``tx`` subscription, else polling)."""
+        try:
+            async with asyncio.timeout(timeout):
+                try:
+                    async with await self.gw.subscribe("tx", tx_hash) as sub:
+                        return await sub.next()
+                except (GatewayUnreachable, GatewayError):
+                    while True:  # no WebSocket: poll once per half block
+                        receipt = await self.gw.call("fictra_getTransaction", tx_hash)
+                        if receipt is not None:
+                            return receipt
+                        await asyncio.sleep(1.0)
+        except TimeoutError:
+            raise TxTimeout(f"tx {tx_hash} not in a block after {timeout:.0f} s") from None
+
+    async def send_and_wait(self, key: Key, msgs: Sequence[tx_pb2.Msg], *, timeout: float = 60.0,
+                            **kw: Any) -> dict[str, Any]:
+        return await self.wait(await self.submit(key, msgs, **kw), timeout)
+
+    # -- reading -------------------------------------------------------------------------------
+    async def balance(self, address: str, *, prove: bool = False, height: int | None = None
+                      ) -> dict[str, Any]:
+        """``{"address", "pt", "ft", "height"}`` plus ``proof_verified`` when ``prove``: the PT
+        balance is then read from the proven account record, not from the gateway's word."""
+        if not prove:
+            return await self.gw.call("fictra_getBalance", address, height or 0)
+        raw_addr = from_bech32(address)
+        answer = await self.gw.call("fictra_getProof", f"/account/{to_bech32(raw_addr)}",
+                                    height or 0)
+        value = verified_value(answer, pt.SHARD, pt.account_key(raw_addr),
+                               await self.chain_id())
+        account = state_pb2.Account.FromString(value or b"")
+        h = int(answer["height"])
+        ft = (await self.gw.call("fictra_getBalance", address, h))["ft"]
+        return {"address": to_bech32(raw_addr), "pt": str(account.balance), "ft": ft,
+                "height": h, "proof_verified": True}
