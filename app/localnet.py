@@ -2,7 +2,8 @@
 
 The network lives in one directory (``network.json`` plus ``node0..``); ``localnet.json``
 records the pid of each running node so ``status``, ``stop``, ``kill`` and ``down`` work from
-any shell.
+any shell. It also records the wallet gateway (``fictra gateway`` in front of node0) under
+``gateway``: its pid and URL.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.cometrpc import RpcError, call
 from genesis.network import NodeInfo, load_network
 
 STOP_GRACE_S = 20.0
+DEFAULT_GATEWAY_PORT = 8545
 
 
 @dataclass
@@ -39,15 +41,26 @@ class NodeStatus:
         return dict(self.__dict__)
 
 
-def _is_node_process(pid: int, home: str) -> bool:
+def _cmdline(pid: int) -> list[bytes] | None:
+    """The live process's arguments, or None if it is gone (or a zombie)."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return False
+        return None
     if stat.rsplit(")", 1)[1].split()[0] == "Z":  # zombie: exited, not yet reaped
-        return False
-    return b"start" in cmdline and home.encode() in cmdline
+        return None
+    return cmdline
+
+
+def _is_node_process(pid: int, home: str) -> bool:
+    cmdline = _cmdline(pid)
+    return cmdline is not None and b"start" in cmdline and home.encode() in cmdline
+
+
+def _is_gateway_process(pid: int, node_url: str) -> bool:
+    cmdline = _cmdline(pid)
+    return cmdline is not None and b"gateway" in cmdline and node_url.encode() in cmdline
 
 
 def _rss_mb(pid: int | None) -> float:
@@ -75,10 +88,13 @@ class Localnet:
         return json.loads(self.state_path.read_text()).get("nodes", {})
 
     def _save_pids(self, pids: dict[str, int]) -> None:
+        self._save("nodes", pids)
+
+    def _save(self, key: str, value: Any) -> None:
         data = {}
         if self.state_path.exists():
             data = json.loads(self.state_path.read_text())
-        data["nodes"] = pids
+        data[key] = value
         tmp = self.state_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2))
         os.replace(tmp, self.state_path)
@@ -170,6 +186,67 @@ class Localnet:
                     pass
             out.append(st)
         return out
+
+    # -- the wallet gateway -------------------------------------------------------
+    def default_gateway_port(self) -> int:
+        """8545 for the default ports; otherwise a port in node0's unused range."""
+        base = self.nodes[0].p2p_port
+        return DEFAULT_GATEWAY_PORT if base == 26656 else base + 9
+
+    def _gateway_record(self) -> dict[str, Any]:
+        if not self.state_path.exists():
+            return {}
+        return json.loads(self.state_path.read_text()).get("gateway") or {}
+
+    def gateway_pid(self) -> int | None:
+        rec = self._gateway_record()
+        pid = rec.get("pid")
+        if pid and _is_gateway_process(pid, rec.get("node", "")):
+            return int(pid)
+        return None
+
+    def gateway_status(self) -> dict[str, Any] | None:
+        rec = self._gateway_record()
+        if not rec:
+            return None
+        pid = self.gateway_pid()
+        return {"url": rec.get("url"), "pid": pid, "alive": pid is not None}
+
+    def start_gateway(self, port: int | None = None, extra_args: list[str] | None = None
+                      ) -> str:
+        """Start ``fictra gateway`` in front of node0 (its log: ``<home>/gateway.log``);
+        returns its URL. A ``gateway.toml`` in the home is passed as its config."""
+        node_url = self.nodes[0].rpc_url
+        running = self.gateway_pid()
+        if running:
+            return str(self._gateway_record()["url"])
+        port = port or self.default_gateway_port()
+        url = f"http://127.0.0.1:{port}"
+        cmd = [sys.executable, "-m", "app.cli.main", "gateway", "--node", node_url,
+               "--listen", f"127.0.0.1:{port}"]
+        config = self.home / "gateway.toml"
+        if config.exists():
+            cmd += ["--config", str(config)]
+        log = open(self.home / "gateway.log", "ab")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(cmd + (extra_args or []), stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        log.close()
+        self._save("gateway", {"pid": proc.pid, "url": url, "node": node_url})
+        return url
+
+    def stop_gateway(self) -> int | None:
+        pid = self.gateway_pid()
+        if pid is None:
+            return None
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10.0
+        while self.gateway_pid() is not None and time.monotonic() < deadline:
+            _reap()
+            time.sleep(0.1)
+        if self.gateway_pid() is not None:
+            os.kill(pid, signal.SIGKILL)
+        _reap()
+        return pid
 
     def first_live_rpc(self) -> str | None:
         for node in self.nodes:

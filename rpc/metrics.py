@@ -12,6 +12,7 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -23,6 +24,7 @@ class Metrics:
     content_type = CONTENT_TYPE_LATEST
 
     def __init__(self, methods: set[str]) -> None:
+        disable_created_metrics()  # the *_created series only double the output
         self.methods = methods
         self.registry = CollectorRegistry()
         r = self.registry

@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.add_argument("--fresh", action="store_true", help="remove an existing localnet first")
     up.add_argument("--detach", action="store_true",
                     help="return once blocks are produced; stop later with `localnet down`")
+    up.add_argument("--gateway-port", type=int, default=None,
+                    help="wallet gateway port (default 8545; base port + 9 for other bases)")
+    up.add_argument("--no-gateway", action="store_true", help="do not start the wallet gateway")
     up.set_defaults(func=_up)
 
     status = cmds.add_parser("status", help="every node: pids, RPC URL, height, app hash")
@@ -37,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=_status)
 
-    down = cmds.add_parser("down", help="stop every node")
+    down = cmds.add_parser("down", help="stop every node and the gateway")
     home_arg(down)
     down.set_defaults(func=_down)
 
@@ -106,12 +109,38 @@ def _up(args: argparse.Namespace) -> int:
     if not _wait_first_block(net):
         net.stop_nodes()
         return 1
+    if not args.no_gateway:
+        _start_gateway(net, args.gateway_port)
     if args.detach:
         _print_status(net, as_json=False)
         print("running in the background; `fictra localnet down --home "
               f"{home}` stops it")
         return 0
     return _follow(net)
+
+
+def _start_gateway(net, port: int | None) -> None:  # noqa: ANN001
+    """Start the wallet gateway and wait until it answers; a failure is loud, not fatal."""
+    import urllib.error
+    import urllib.request
+
+    url = net.start_gateway(port)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2):
+                pass
+            print(f"wallet gateway {url} (JSON-RPC; WebSocket {url.replace('http', 'ws')}/ws)")
+            return
+        except urllib.error.HTTPError:  # answering, e.g. 503 while the node warms up
+            print(f"wallet gateway {url}")
+            return
+        except (urllib.error.URLError, OSError):
+            if net.gateway_pid() is None:
+                break
+            time.sleep(0.3)
+    print(f"error: the wallet gateway did not start; see {net.home}/gateway.log",
+          file=sys.stderr)
 
 
 def _progress_line(text: str, done: bool = False) -> None:
@@ -197,6 +226,7 @@ def _follow(net) -> int:  # noqa: ANN001
             pass
         time.sleep(0.25)
     print("\nstopping every node ...", flush=True)
+    net.stop_gateway()
     stopped = net.stop_nodes()
     print(f"stopped {len(stopped)} nodes; data kept in {net.home} "
           "(`make run` starts afresh)")
@@ -205,9 +235,10 @@ def _follow(net) -> int:  # noqa: ANN001
 
 def _print_status(net, as_json: bool) -> None:  # noqa: ANN001
     nodes = net.status()
+    gateway = net.gateway_status()
     if as_json:
         print(json.dumps({"home": str(net.home), "chain_id": net.chain_id,
-                          "nodes": [n.as_dict() for n in nodes]}, indent=2))
+                          "nodes": [n.as_dict() for n in nodes], "gateway": gateway}, indent=2))
         return
     print(f"chain {net.chain_id}, home {net.home}")
     print(f"{'node':<7} {'pid':>7} {'cometbft':>8}  {'rpc':<23} {'height':>7}  "
@@ -220,6 +251,9 @@ def _print_status(net, as_json: bool) -> None:  # noqa: ANN001
         sync = " (catching up)" if n.catching_up else ""
         print(f"{n.name:<7} {n.pid:>7} {n.cometbft_pid or '-':>8}  {n.rpc:<23} {height:>7}  "
               f"{(n.app_hash or '')[:12]:<12} {n.rss_mb or 0:>7.0f}{sync}")
+    if gateway is not None:
+        state = f"pid {gateway['pid']}" if gateway["alive"] else "stopped"
+        print(f"gateway {gateway['url']} ({state})")
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -234,8 +268,9 @@ def _down(args: argparse.Namespace) -> int:
     net = _open(args.home)
     if net is None:
         return 2
+    gateway = net.stop_gateway()
     stopped = net.stop_nodes()
-    print(f"stopped {len(stopped)} nodes")
+    print(f"stopped {len(stopped)} nodes" + (" and the gateway" if gateway else ""))
     return 0
 
 
