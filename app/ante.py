@@ -88,9 +88,7 @@ def charge(ctx: Ctx, dtx: DecodedTx) -> None:
     acct.balance -= fee
     acct.nonce += 1
     pt.set_account(store, dtx.signer, acct)
-    if fee:
-        # Cannot overflow: the treasury's balance plus the fee is part of the bounded supply.
-        pt.credit(store, pt.TREASURY, fee)
+    ctx.fees += fee  # credited to the treasury by pt.flush_fees
     ctx.emit(events.fee, dtx.signer, fee)
 
 
@@ -111,28 +109,24 @@ def deliver(ctx: Ctx, dtx: DecodedTx) -> pb.ExecTxResult:
         charge(ctx, dtx)
     except TxError as e:
         return pb.ExecTxResult(code=e.code, log=e.log)
-    store = ctx.store
-    cp = store.checkpoint()
+    cp = ctx.checkpoint()
     try:
         run_messages(ctx, dtx)
     except TxError as e:
-        store.revert(cp)
-        ctx.reload_params()
-        return pb.ExecTxResult(code=e.code, log=e.log, events=ctx.events[:1])
-    store.release(cp)
+        ctx.revert(cp)  # keeps the fee, the nonce and the fee event
+        return pb.ExecTxResult(code=e.code, log=e.log, events=ctx.events)
+    ctx.release(cp)
     return pb.ExecTxResult(code=0, events=ctx.events)
 
 
 def apply_all_or_nothing(ctx: Ctx, dtx: DecodedTx) -> None:
     """Run one tx on the check state or a proposal under construction: all of it or nothing."""
     ctx.events = []
-    store = ctx.store
-    cp = store.checkpoint()
+    cp = ctx.checkpoint()
     try:
         charge(ctx, dtx)
         run_messages(ctx, dtx)
     except TxError:
-        store.revert(cp)
-        ctx.reload_params()
+        ctx.revert(cp)
         raise
-    store.release(cp)
+    ctx.release(cp)

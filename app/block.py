@@ -20,7 +20,7 @@ from abci.proto import abci as pb
 from app.ante import TxCache, apply_all_or_nothing, deliver
 from app.context import Ctx
 from app.errors import TxError, refused
-from app.modules import END_BLOCKERS, gov
+from app.modules import END_BLOCKERS, gov, pt
 
 
 def proto_size(tx: bytes) -> int:
@@ -56,6 +56,7 @@ class BlockResult:
 def _finish(ctx: Ctx, key: BlockKey, results: list[pb.ExecTxResult], vals_before: bytes | None
             ) -> BlockResult:
     ctx.events = []
+    pt.flush_fees(ctx)
     for hook in END_BLOCKERS:
         hook(ctx)
     store = ctx.store

@@ -24,7 +24,8 @@ class KV(Protocol):
 class Ctx:
     """One execution: a block being built, proposed or finalized, or the mempool check state."""
 
-    __slots__ = ("store", "height", "time_ns", "chain_id", "emit_events", "events", "_params")
+    __slots__ = ("store", "height", "time_ns", "chain_id", "emit_events", "events", "fees",
+                 "_params")
 
     def __init__(self, store: KV, height: int, time_ns: int, chain_id: str,
                  *, emit_events: bool = True) -> None:
@@ -35,7 +36,23 @@ class Ctx:
         # The check state answers no events, so it does not build them (bech32 is not free).
         self.emit_events = emit_events
         self.events: list[pb.Event] = []
+        # Fees taken but not yet credited to the treasury: one treasury write per block instead
+        # of one per tx (see ``pt.flush_fees``).
+        self.fees = 0
         self._params: tx_pb2.Params | None = None
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """Mark the store, the pending fees and the events, to undo a tx or an action."""
+        return self.store.checkpoint(), self.fees, len(self.events)
+
+    def revert(self, cp: tuple[int, int, int]) -> None:
+        self.store.revert(cp[0])
+        self.fees = cp[1]
+        del self.events[cp[2]:]
+        self._params = None  # a params update may have been undone
+
+    def release(self, cp: tuple[int, int, int]) -> None:
+        self.store.release(cp[0])
 
     def emit(self, make: Callable[..., pb.Event], *args: Any, **kwargs: Any) -> None:
         """Record the event ``make(*args, **kwargs)`` for the current tx or block end."""

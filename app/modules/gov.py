@@ -191,6 +191,7 @@ def _mint(ctx: Ctx, a: tx_pb2.TreasuryAmount) -> None:
 
 
 def _burn(ctx: Ctx, a: tx_pb2.TreasuryAmount) -> None:
+    pt.flush_fees(ctx)  # the burn may spend this block's fees too
     treasury = pt.get_account(ctx.store, pt.TREASURY)
     if treasury.balance < a.amount:
         raise TxError(Code.INSUFFICIENT_TREASURY, f"treasury holds {treasury.balance}, burn "
@@ -267,18 +268,14 @@ def _close(ctx: Ctx, prop: state_pb2.Proposal, status: int, result: str = "") ->
 def _tally(ctx: Ctx, prop: state_pb2.Proposal, council: state_pb2.Council) -> None:
     kind = action_kind(prop.action) or ""
     if len(prop.yes) >= council.threshold:
-        store = ctx.store
-        cp = store.checkpoint()
-        n_events = len(ctx.events)
+        cp = ctx.checkpoint()
         try:
             ACTIONS[kind][1](ctx, getattr(prop.action, kind))
         except TxError as e:
-            store.revert(cp)
-            del ctx.events[n_events:]
-            ctx.reload_params()
+            ctx.revert(cp)
             _close(ctx, prop, _S.PROPOSAL_STATUS_FAILED, f"code {int(e.code)}: {e.log}")
         else:
-            store.release(cp)
+            ctx.release(cp)
             _close(ctx, prop, _S.PROPOSAL_STATUS_PASSED)
     elif len(prop.no) > len(council.members) - council.threshold:
         _close(ctx, prop, _S.PROPOSAL_STATUS_REJECTED)  # the threshold is out of reach

@@ -2,6 +2,10 @@
 
 Keys in shard ``pt``: ``acc/<20-byte address>`` -> Account, ``supply`` -> Supply. The
 treasury is the keyless module account ``module_address("treasury")``.
+
+Fees collect in ``Ctx.fees`` and reach the treasury's balance in ``flush_fees``: at the end of
+every block, and before anything that decides on the treasury's balance (a burn). Credits
+commute, so other credits to the treasury need no flush.
 """
 
 from __future__ import annotations
@@ -52,6 +56,13 @@ def credit(store: KV, address: bytes, amount: int) -> None:
                       "maximum supply")
     acct.balance = new
     set_account(store, address, acct)
+
+
+def flush_fees(ctx: Ctx) -> None:
+    if ctx.fees:
+        # Cannot overflow: the treasury's balance plus the fees is part of the bounded supply.
+        credit(ctx.store, TREASURY, ctx.fees)
+        ctx.fees = 0
 
 
 # -- stateless checks (once per tx bytes) -------------------------------------------------------
