@@ -16,8 +16,10 @@ MAX_ENTRIES = 50_000
 
 
 class ReadCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES,
+                 on_hit: Callable[[], None] | None = None) -> None:
         self.max_entries = max_entries
+        self.on_hit = on_hit
         self.height = 0
         self.enabled = False
         self.hits = 0
@@ -43,6 +45,8 @@ class ReadCache:
         fut = entries.get(key)
         if fut is not None:
             self.hits += 1
+            if self.on_hit is not None:
+                self.on_hit()
             return await asyncio.shield(fut)
         self.misses += 1
         if len(entries) >= self.max_entries:

@@ -39,7 +39,7 @@ class Gateway:
         self.openrpc = build_document(self.registry)
         self.dispatcher = Dispatcher(self, self.registry)
         self.metrics = Metrics(set(self.registry.methods))
-        self.cache = ReadCache()
+        self.cache = ReadCache(on_hit=self.metrics.cache_hits.inc)
         self.limiter = RateLimiter(config.tiers, enabled=config.rate_limit)
         self.pending = PendingNonces()
         self.hub = SubscriptionHub(self._account_at, self._tx_receipt)

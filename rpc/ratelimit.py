@@ -51,16 +51,16 @@ class RateLimiter:
             self._prune(now)
         tokens, at = self._buckets.get(identity, (float(tier.burst), now))
         tokens = min(float(tier.burst), tokens + (now - at) * tier.rate)
-        if tokens >= 1.0:
-            self._buckets[identity] = (tokens - 1.0, now)
+        if tokens >= 1.0 - 1e-9:  # float refill of exactly the advertised wait
+            self._buckets[identity] = (max(0.0, tokens - 1.0), now)
             return 0.0
         self._buckets[identity] = (tokens, now)
         return (1.0 - tokens) / tier.rate
 
     def _prune(self, now: float) -> None:
-        slowest = min((t.rate for t in self.tiers.values() if t.rate > 0), default=1.0)
-        longest = max((t.burst for t in self.tiers.values()), default=1) / slowest
-        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < longest}
+        # A bucket idle for longer than any tier takes to refill is full: the same as absent.
+        refill = max((t.burst / t.rate for t in self.tiers.values() if t.rate > 0), default=0.0)
+        self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < refill}
 
     def __len__(self) -> int:
         return len(self._buckets)
