@@ -33,7 +33,7 @@ from rpc.subscriptions import WsPeer
 log = logging.getLogger("fictra.rpc")
 
 WS_INFLIGHT = 32  # calls of one WebSocket answered concurrently
-_GW = web.AppKey("gateway", Gateway)
+GATEWAY_KEY = web.AppKey("gateway", Gateway)
 
 
 def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None
@@ -72,7 +72,7 @@ async def _read_body(request: web.Request, limit: int) -> bytes | None:
 
 
 async def rpc_http(request: web.Request) -> web.StreamResponse:
-    gw = request.app[_GW]
+    gw = request.app[GATEWAY_KEY]
     if request.headers.get("Upgrade", "").lower() == "websocket":
         return await rpc_ws(request)
     caller = _caller(request, gw)
@@ -96,7 +96,7 @@ async def rpc_http(request: web.Request) -> web.StreamResponse:
 
 
 async def rpc_ws(request: web.Request) -> web.StreamResponse:
-    gw = request.app[_GW]
+    gw = request.app[GATEWAY_KEY]
     caller = _caller(request, gw)
     if caller is None:
         return _unknown_key()
@@ -143,7 +143,7 @@ async def rpc_ws(request: web.Request) -> web.StreamResponse:
 async def health(request: web.Request) -> web.Response:
     from rpc.methods.chain import block_age_s
 
-    gw = request.app[_GW]
+    gw = request.app[GATEWAY_KEY]
     problems: list[str] = []
     out: dict[str, Any] = {"node": gw.config.node, "following_blocks": gw.follower.live}
     try:
@@ -165,7 +165,7 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    gw = request.app[_GW]
+    gw = request.app[GATEWAY_KEY]
     return web.Response(body=gw.metrics.render(),
                         headers={"Content-Type": gw.metrics.content_type})
 
@@ -180,7 +180,7 @@ async def index(request: web.Request) -> web.StreamResponse:
 def make_app(gw: Gateway) -> web.Application:
     # aiohttp's own limit sits above ours so that our 413 answer (with JSON) is the one seen.
     app = web.Application(client_max_size=gw.config.max_body_bytes + (1 << 16))
-    app[_GW] = gw
+    app[GATEWAY_KEY] = gw
     app.router.add_post("/", rpc_http)
     app.router.add_get("/", index)
     app.router.add_get("/ws", rpc_ws)
