@@ -19,6 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     app.add_argument("--blocks", type=int, default=10, help="blocks to measure")
     app.add_argument("--home", default=None, help="scratch directory (default .bench/app)")
     app.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    app.add_argument("--role", choices=("proposer", "validator"), default="proposer",
+                     help="run blocks as their proposer, or receive them as a validator")
     app.add_argument("--profile", default=None, metavar="FILE",
                      help="write cProfile stats of the measured part to FILE")
     app.add_argument("--json", action="store_true", help="print one JSON object")

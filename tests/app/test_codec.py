@@ -163,3 +163,12 @@ def test_corrupted_txs_are_refused_with_a_code(pos: int, byte: int) -> None:
         return
     with pytest.raises(TxError):
         _CACHE.get(raw[:pos] + bytes([byte]) + raw[pos + 1:])
+
+
+def test_readme_code_table_is_the_code_table() -> None:
+    from pathlib import Path
+
+    from app.errors import render_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert render_table() in readme
