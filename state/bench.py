@@ -25,7 +25,7 @@ from .store import Store
 
 KEYS = 1_000_000
 VALUE_BYTES = 100
-FILL_BLOCK = 50_000
+FILL_BLOCK = 20_000  # bigger blocks copy most pages at once and inflate the peak RSS
 SHARD = "pt"
 FIGURES = (
     "update_us_per_key_1000", "update_us_per_key_10000", "read_p50_us", "read_p99_us",

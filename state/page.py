@@ -71,20 +71,21 @@ def leaves_ref(recs: list[bytes], depth: int) -> Ref:
 
 
 class Page:
-    __slots__ = ("hashes", "kinds", "slots", "stored")
+    __slots__ = ("hashes", "kinds", "stored")
 
-    def __init__(self, hashes: bytearray, kinds: bytearray, slots: list, stored: list) -> None:
+    def __init__(self, hashes: bytearray, kinds: bytearray, stored: list[bytes]) -> None:
         self.hashes = hashes  # 32 positions x 32 bytes; position 0 unused
         self.kinds = kinds  # 32 heap kind bytes
-        self.slots = slots  # 16 payloads: None, leaf/bucket records (bytes), or page version
-        self.stored = stored  # 16 slot encodings (kind byte first; b"" when empty)
+        # 16 slot encodings, exactly as stored on disk (b"" when empty); slot refs are read
+        # back from them, so a cached page holds each leaf record once.
+        self.stored = stored
 
     @classmethod
     def empty(cls) -> Page:
-        return cls(bytearray(1024), bytearray(32), [None] * 16, [b""] * 16)
+        return cls(bytearray(1024), bytearray(32), [b""] * 16)
 
     def copy(self) -> Page:
-        return Page(bytearray(self.hashes), bytearray(self.kinds), self.slots[:], self.stored[:])
+        return Page(bytearray(self.hashes), bytearray(self.kinds), self.stored[:])
 
     @property
     def root_hash(self) -> bytes:
@@ -95,21 +96,22 @@ class Page:
         return bytes(self.hashes[o : o + 32])
 
     def slot_ref(self, s: int) -> Ref:
-        payload = self.slots[s]
-        if payload is None:
+        e = self.stored[s]
+        if not e:
             return EMPTY_REF
-        o = (16 + s) << 5
-        h = bytes(self.hashes[o : o + 32])
-        if type(payload) is int:
-            return (K_PAGE, h, payload)
-        return (K_LEAF if len(payload) == 64 else K_BUCKET, h, payload)
+        kind = e[0] & 15
+        if kind == K_LEAF:
+            o = (16 + s) << 5
+            return (K_LEAF, bytes(self.hashes[o : o + 32]), e[1:])
+        if kind == K_PAGE:
+            return (K_PAGE, e[9:41], int.from_bytes(e[1:9], "big"))
+        return (K_BUCKET, e[2:34], e[34:])
 
     def set_slot(self, s: int, ref: Ref) -> None:
         pos = 16 + s
         kind, h, payload = ref
         o = pos << 5
         self.hashes[o : o + 32] = h
-        self.slots[s] = payload
         if kind == K_LEAF:
             self.kinds[pos] = 1
             self.stored[s] = _LEAF_TAG[s] + payload  # type: ignore[operator]
@@ -169,15 +171,17 @@ class Page:
         """All leaf records if the page holds no child page and at most BUCKET leaves."""
         total = 0
         recs: list[bytes] = []
-        for payload in self.slots:
-            if payload is None:
+        for e in self.stored:
+            if not e:
                 continue
-            if type(payload) is int:
+            kind = e[0] & 15
+            if kind == K_PAGE:
                 return None
-            total += len(payload)
+            body = e[1:] if kind == K_LEAF else e[34:]
+            total += len(body)
             if total > 64 * BUCKET:
                 return None
-            recs.append(payload)
+            recs.append(body)
         return split_records(b"".join(recs))
 
     def encode(self) -> bytes:
@@ -209,7 +213,7 @@ class Page:
                     off += 34 + 64 * cnt
                 else:
                     raise ValueError(f"bad tree page slot kind {kind}")
-                if off > n or page.slots[s] is not None:
+                if off > n or page.stored[s]:
                     raise ValueError("truncated or repeated tree page slot")
                 page.set_slot(s, ref)
         except IndexError:
