@@ -151,3 +151,30 @@ def test_treasury_receives_fees_even_from_new_accounts(chain: Chain) -> None:
     assert _codes(res) == [0]
     assert int(chain.supply()["treasury"]) == t0 + 1_000 + 10 * len(raw)
     assert chain.account(to_bech32(TREASURY)).balance == t0 + 1_000 + 10 * len(raw)
+
+
+def test_wrong_chain_id_is_a_bad_signature(chain: Chain) -> None:
+    raw = chain.tx(ALICE, send(BOB.address, UNIT), chain_id="another-chain", nonce=0)
+    res = chain.check(raw)
+    assert res.code == Code.BAD_SIGNATURE and "chain id" in res.log
+    assert [r.code for r in chain.finalize([raw]).tx_results] == [Code.BAD_SIGNATURE]
+    assert chain.account(ALICE).nonce == 0
+
+
+def test_every_refusal_leaves_the_node_serving(chain: Chain) -> None:
+    bad = [
+        b"\x01\x02",
+        chain.tx(ALICE, send(BOB.address, UNIT), chain_id="x", nonce=0),
+        chain.tx(ALICE, send(BOB.address, UNIT), nonce=3),
+        chain.tx(ALICE, send(BOB.address, UNIT), nonce=0, fee=1),
+        chain.tx(ALICE, send(BOB.address, MAX_SUPPLY + 1), nonce=0),
+        chain.tx(CAROL, send(BOB.address, 1_000 * UNIT), nonce=0),
+    ]
+    for raw in bad:
+        assert chain.check(raw).code != 0
+    res = chain.finalize(bad)
+    assert all(r.code for r in res.tx_results)
+    good = chain.tx(ALICE, send(BOB.address, UNIT), nonce=0)
+    assert chain.check(good).code == 0
+    _, res = chain.propose([good])
+    assert [r.code for r in res.tx_results] == [0]
