@@ -250,3 +250,35 @@ def init_single(
     (home / "config" / "genesis.json").write_text(json.dumps(genesis, indent=2) + "\n")
     write_config(node, [], 1, log_level)
     return node
+
+
+def add_full_node(
+    out: Path, name: str, *, port: int, statesync: dict[str, Any] | None = None
+) -> NodeInfo:
+    """A non-validator node joining the network in ``out`` (P2P ``port``, RPC ``port + 1``).
+
+    With ``statesync`` (``rpc_servers``, ``trust_height``, ``trust_hash``) it restores the app
+    state from peers' snapshots instead of replaying every block.
+    """
+    out = out.resolve()
+    _, nodes = load_network(out)
+    home = out / name
+    node_id, pv = init_home(home, name)
+    node = NodeInfo(name=name, home=str(home), node_id=node_id, p2p_port=port,
+                    rpc_port=port + 1, validator_address=pv["address"],
+                    validator_pubkey=pv["pub_key"]["value"])
+    genesis = (Path(nodes[0].home) / "config" / "genesis.json").read_text()
+    (home / "config" / "genesis.json").write_text(genesis)
+    write_config(node, nodes, len(nodes), "*:error,state:info,statesync:info")
+    if statesync:
+        path = home / "config" / "config.toml"
+        doc = tomlkit.parse(path.read_text())
+        ss = doc["statesync"]
+        ss["enable"] = True  # type: ignore[index]
+        ss["rpc_servers"] = ",".join(statesync["rpc_servers"])  # type: ignore[index]
+        ss["trust_height"] = int(statesync["trust_height"])  # type: ignore[index]
+        ss["trust_hash"] = statesync["trust_hash"]  # type: ignore[index]
+        ss["trust_period"] = "168h0m0s"  # type: ignore[index]
+        ss["discovery_time"] = "5s"  # type: ignore[index]
+        path.write_text(tomlkit.dumps(doc))
+    return node
