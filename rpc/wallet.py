@@ -4,7 +4,8 @@ Txs are built and signed by the ledger's own ``app.txbuilder`` (the fee is the s
 covers the signed size). Several txs from one key may be in flight at once: the wallet hands
 out consecutive nonces per key itself and sends them in nonce order (each waits only for the
 node's CheckTx, not for a block); if another wallet used the same key meanwhile, a nonce
-error makes it ask the gateway again and re-sign.
+error (or "already known": the other wallet signed the very same bytes) makes it ask the
+gateway for the next nonce again and re-sign.
 """
 
 from __future__ import annotations
@@ -74,10 +75,11 @@ class Wallet:
                 try:
                     tx_hash = await self.gw.call("fictra_sendRawTransaction", "0x" + raw.hex())
                 except GatewayError as e:
-                    code = (e.data or {}).get("code") if isinstance(e.data, dict) else None
-                    if e.code == TX_REJECTED and code in (Code.NONCE_TOO_LOW,
-                                                          Code.NONCE_TOO_HIGH) \
-                            and attempt < NONCE_RETRIES:
+                    data = e.data if isinstance(e.data, dict) else {}
+                    code = data.get("code")
+                    clash = code in (Code.NONCE_TOO_LOW, Code.NONCE_TOO_HIGH) \
+                        or data.get("reason") == "already known"
+                    if e.code == TX_REJECTED and clash and attempt < NONCE_RETRIES:
                         self._nonces.pop(addr, None)  # someone else used the key: ask again
                         if code == Code.NONCE_TOO_HIGH:
                             await asyncio.sleep(0.2 * (attempt + 1))

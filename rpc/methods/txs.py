@@ -2,7 +2,10 @@
 
 A tx the node refuses in CheckTx answers -32003 with the ABCI code and log in ``data``; the
 gateway first runs the app's own stateless decode and validation, so garbage never reaches
-the node. A tx the node already holds answers its hash again (wallets retry safely).
+the node. Bytes the node already holds (in its mempool or recently included) answer -32003
+with ``data.reason = "already known"`` (as Ethereum nodes do): a wallet retrying its own tx
+takes that as sent; a wallet that signed identical bytes by chance (same key, nonce and
+content as another sender of that key) learns that its nonce is taken.
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ async def send_raw(ctx: CallContext, params: dict[str, Any]) -> str:
         r = await ctx.gw.node.broadcast_tx_sync(raw)
     except NodeError as e:
         if "already exists in cache" in e.data:
-            return digest.hex().upper()
+            raise RpcError(TX_REJECTED, "Transaction rejected: already known",
+                           {"reason": "already known", "hash": digest.hex().upper()}) from None
         if "mempool is full" in e.data:
             raise RpcError(LIMIT_EXCEEDED, "Limit exceeded: the node's mempool is full",
                            {"retry_after": MEMPOOL_FULL_RETRY_S, "detail": e.data}) from None
