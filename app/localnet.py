@@ -231,8 +231,13 @@ class Localnet:
         proc = subprocess.Popen(cmd + (extra_args or []), stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()
+        self.gateway_proc = proc  # exited() can tell a crash before its command line is visible
         self._save("gateway", {"pid": proc.pid, "url": url, "node": node_url})
         return url
+
+    def gateway_exited(self) -> bool:
+        proc = getattr(self, "gateway_proc", None)
+        return proc is not None and proc.poll() is not None
 
     def stop_gateway(self) -> int | None:
         pid = self.gateway_pid()

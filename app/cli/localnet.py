@@ -136,7 +136,7 @@ def _start_gateway(net, port: int | None) -> None:  # noqa: ANN001
             print(f"wallet gateway {url}")
             return
         except (urllib.error.URLError, OSError):
-            if net.gateway_pid() is None:
+            if net.gateway_exited():
                 break
             time.sleep(0.3)
     print(f"error: the wallet gateway did not start; see {net.home}/gateway.log",

@@ -1,0 +1,146 @@
+"""Every method's answers checked against the OpenRPC document that ``rpc.discover`` serves
+(JSON Schema), on a real localnet; and the answers of simulate and getProof in detail."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Any
+
+import jsonschema
+import pytest
+
+from app.crypto import Key
+from app.errors import Code
+from app.modules import pt
+from app.params import UNIT
+from app.txbuilder import build_signed, send, sign_tx
+from rpc.client import GatewayClient
+from rpc.keystore import read_plain
+from rpc.methods import build_registry
+from rpc.verify import verified_value
+
+from .conftest import TEST_KEY, Net
+
+pytestmark = pytest.mark.integration
+
+
+class Checker:
+    def __init__(self, net: Net) -> None:
+        self.doc = net.call("rpc.discover")
+        self.by_name = {m["name"]: m for m in self.doc["methods"]}
+        self.checked: set[str] = set()
+
+    def check(self, method: str, result: Any) -> Any:
+        schema = {**self.by_name[method]["result"]["schema"], "components": self.doc["components"]}
+        jsonschema.validate(result, schema, cls=jsonschema.Draft202012Validator)
+        self.checked.add(method)
+        return result
+
+
+def test_document_lists_every_method_with_its_params(net: Net) -> None:
+    doc = net.call("rpc.discover")
+    registry = build_registry()
+    assert [m["name"] for m in doc["methods"]] == list(registry.methods)
+    for m in doc["methods"]:
+        declared = registry.methods[m["name"]].params
+        assert [p["name"] for p in m["params"]] == [p.name for p in declared]
+        for p in m["params"]:  # every $ref resolves
+            ref = p["schema"].get("$ref")
+            if ref:
+                assert ref.rsplit("/", 1)[1] in doc["components"]["schemas"]
+    jsonschema.Draft202012Validator.check_schema({"components": doc["components"]})
+
+
+def test_every_method_answers_as_documented(net: Net) -> None:
+    c = Checker(net)
+    faucet = read_plain(net.home / "keys" / "faucet.json")
+    fresh = Key.generate()
+    params = c.check("fictra_getParams", net.call("fictra_getParams"))
+    c.check("fictra_chainId", net.call("fictra_chainId"))
+    c.check("fictra_status", net.call("fictra_status"))
+    c.check("fictra_getAccount", net.call("fictra_getAccount", faucet.bech32))
+    c.check("fictra_getAccount", net.call("fictra_getAccount", fresh.bech32, 1))
+    c.check("fictra_getBalance", net.call("fictra_getBalance", faucet.bech32))
+    nonce = int(c.check("fictra_getNonce", net.call("fictra_getNonce", faucet.bech32)))
+    raw = build_signed(faucet, net.chain_id, nonce, [send(fresh.address, UNIT)],
+                       base_fee=int(params["base_fee"]), fee_per_byte=int(params["fee_per_byte"]))
+    c.check("fictra_simulateTransaction", net.call("fictra_simulateTransaction", "0x" + raw.hex()))
+    tx_hash = c.check("fictra_sendRawTransaction",
+                      net.call("fictra_sendRawTransaction", "0x" + raw.hex()))
+    assert tx_hash == hashlib.sha256(raw).hexdigest().upper()
+    assert c.check("fictra_getTransaction", net.call("fictra_getTransaction", "00" * 32)) is None
+    c.check("fictra_getSupply", net.call("fictra_getSupply"))
+    assert c.check("fictra_getProposal", net.call("fictra_getProposal", 999_999)) is None
+    c.check("fictra_getProof", net.call("fictra_getProof", f"/account/{faucet.bech32}"))
+    c.check("fictra_getProof", net.call("fictra_getProof", "gov/" + b"params".hex()))
+
+    async def ws() -> None:
+        async with GatewayClient(net.url, api_key=TEST_KEY) as gw:
+            sub = await gw.subscribe("tx", tx_hash)
+            c.check("fictra_subscribe", sub.id)
+            receipt = c.check("fictra_getTransaction", await sub.next(timeout=60))
+            assert receipt["code"] == 0
+            c.check("fictra_unsubscribe", await gw.ws_call("fictra_unsubscribe", sub.id))
+            c.check("fictra_getAccountHistory",
+                    await gw.call("fictra_getAccountHistory", fresh.bech32, 1, 5))
+
+    asyncio.run(ws())
+    c.check("rpc.discover", c.doc)
+    assert c.checked == set(build_registry().methods)
+
+
+def test_simulate(net: Net) -> None:
+    faucet = read_plain(net.home / "keys" / "faucet.json")
+    p = net.call("fictra_getParams")
+    base, per_byte = int(p["base_fee"]), int(p["fee_per_byte"])
+    nonce = int(net.call("fictra_getNonce", faucet.bech32))
+    good = build_signed(faucet, net.chain_id, nonce, [send(Key.generate().address, UNIT)],
+                        base_fee=base, fee_per_byte=per_byte)
+    sim = net.call("fictra_simulateTransaction", "0x" + good.hex())
+    assert sim["would_pass"] and sim["code"] == 0 and sim["size"] == len(good)
+    assert sim["fee"] == sim["required_fee"] == str(base + per_byte * len(good))
+    assert [e["type"] for e in sim["events"]] == ["fee", "transfer"]
+    # Nothing was sent: the nonce is unchanged.
+    assert int(net.call("fictra_getNonce", faucet.bech32)) == nonce
+
+    broke = Key.generate()
+    sim = net.call("fictra_simulateTransaction", "0x" + build_signed(
+        broke, net.chain_id, 0, [send(faucet.address, UNIT)], base_fee=base,
+        fee_per_byte=per_byte).hex())
+    assert not sim["would_pass"] and sim["code"] == Code.INSUFFICIENT_FEE_FUNDS
+    too_much = build_signed(faucet, net.chain_id, nonce, [send(broke.address, 10**17)],
+                            base_fee=base, fee_per_byte=per_byte)
+    assert net.call("fictra_simulateTransaction", "0x" + too_much.hex())["code"] in (
+        Code.INSUFFICIENT_FUNDS, Code.TIER_LIMIT)
+    wrong_chain = sign_tx(faucet, "other", nonce, [send(broke.address, UNIT)], fee=10**6)
+    assert net.call("fictra_simulateTransaction",
+                    "0x" + wrong_chain.hex())["code"] == Code.BAD_SIGNATURE
+    # Pricing before signing: the signature is not checked, the fee need is reported.
+    unsigned = net.call("fictra_simulateTransaction", "0x" + wrong_chain.hex(),
+                        {"sig_verify": False})
+    assert unsigned["would_pass"] and unsigned["required_fee"] == str(
+        base + per_byte * len(wrong_chain))
+    ahead = sign_tx(faucet, net.chain_id, nonce + 5, [send(broke.address, UNIT)], fee=10**6)
+    assert net.call("fictra_simulateTransaction", "0x" + ahead.hex())["code"] == \
+        Code.NONCE_TOO_HIGH
+
+
+def test_proof_at_an_older_height_and_a_future_one(net: Net) -> None:
+    faucet = read_plain(net.home / "keys" / "faucet.json")
+    status = net.call("fictra_status")
+    h = status["height"] - 1
+    answer = net.call("fictra_getProof", f"/account/{faucet.bech32}", h)
+    assert answer["height"] == h and int(answer["header"]["height"]) == h + 1
+    value = verified_value(answer, pt.SHARD, pt.account_key(faucet.address), net.chain_id)
+    assert value
+    absent = Key.generate()
+    answer = net.call("fictra_getProof", f"/account/{absent.bech32}", h)
+    assert verified_value(answer, pt.SHARD, pt.account_key(absent.address), net.chain_id) \
+        in (None, b"")
+    _, _, doc = net.post({"jsonrpc": "2.0", "id": 1, "method": "fictra_getProof",
+                          "params": [f"/account/{faucet.bech32}", h + 10_000]})
+    assert doc["error"]["code"] == -32001
+    _, _, doc = net.post({"jsonrpc": "2.0", "id": 1, "method": "fictra_getProof",
+                          "params": ["/nowhere"]})
+    assert doc["error"]["code"] == -32602
