@@ -5,12 +5,13 @@
     P path                     -> key                      path index of live keys (export)
     N version depth prefix     -> page                     tree pages, immutable per version
     R ~version                 -> root record              shard root at each version it changed
-    S since ref                -> b""                      the entry `ref` went stale at `since`
+    S since                    -> list of keys             entries that went stale at `since`
     Mheight                    -> u64                      last height applied to this shard
 
-Integers are 8-byte big-endian; ~v is 2**64-1-v so a forward seek finds the newest version
-at or below a height. esc() maps 0x00 to 0x00 0xFF and ends keys with 0x00 0x01, which keeps
-byte order and makes variable-length keys prefix-free.
+A list is (u16 length, key) pairs. Integers are 8-byte big-endian; ~v is 2**64-1-v so a
+forward seek finds the newest version at or below a height. esc() maps 0x00 to 0x00 0xFF
+and ends keys with 0x00 0x01, which keeps byte order and makes variable-length keys
+prefix-free.
 """
 
 from __future__ import annotations
@@ -55,5 +56,3 @@ def root_key(version: int) -> bytes:
     return ROOT + inv(version)
 
 
-def stale_key(since: int, ref: bytes) -> bytes:
-    return STALE + since.to_bytes(8, "big") + ref

@@ -30,7 +30,6 @@ from .keys import (
     hist_key,
     node_key,
     root_key,
-    stale_key,
     u64,
 )
 from .overlay import Item, Overlay, check_key
@@ -44,7 +43,7 @@ if TYPE_CHECKING:
 
 SHARDS: tuple[str, ...] = ("pt", "ft", "trade", "oracle", "gov")
 META_FIRST = b"Mfirst"
-PRUNE_BASE = 4096  # stale entries dropped per block at least; more when the block wrote more
+PRUNE_BLOCKS = 2  # stale lists pruned per block: one keeps pace, the second catches up
 _MAXV = (1 << 64) - 1
 
 
@@ -68,6 +67,18 @@ def decode_root(raw: bytes) -> tuple[Ref, int]:
 def inv_bytes(version: bytes) -> bytes:
     """~v of an 8-byte big-endian version."""
     return bytes(255 - b for b in version)
+
+
+def encode_list(items: list[bytes]) -> bytes:
+    return b"".join(len(x).to_bytes(2, "big") + x for x in items)
+
+
+def decode_list(raw: bytes) -> Iterator[bytes]:
+    off = 0
+    while off < len(raw):
+        n = int.from_bytes(raw[off : off + 2], "big")
+        yield raw[off + 2 : off + 2 + n]
+        off += 2 + n
 
 
 def prefix_end(prefix: bytes) -> bytes | None:
@@ -404,6 +415,7 @@ class Store:
             deleted = set(upd.deleted)
             mark = u64(height)
             get = db.get
+            stale: list[bytes] = []  # entries that serve only heights below this one
             for path, _, key, value in items:
                 if value is None and path not in deleted:
                     continue  # deleting an absent key changes nothing
@@ -415,29 +427,28 @@ class Store:
                     hk = hist_key(key, height)
                     put(hk, b"\x00")
                     if keep_history:  # the deletion mark goes with the version before it
-                        put(STALE + mark + hk, b"")
+                        stale.append(hk)
                 else:
                     put(lkey, mark + value)
                     put(hist_key(key, height), b"\x01" + value)
                     if path in inserted:
                         put(PATHS + path, key)
-                if old is not None:  # the replaced version serves heights below this one only
-                    put(STALE + mark + HIST + esc(key) + inv_bytes(old[:8]), b"")
+                if old is not None:
+                    stale.append(HIST + esc(key) + inv_bytes(old[:8]))
             for nk, page in upd.pages.items():
                 put(nk, page.encode())
             if keep_history:
-                for nk in upd.stale:
-                    put(STALE + mark + nk, b"")
+                stale += upd.stale
                 if self._rootver[shard]:
-                    put(stale_key(height, root_key(self._rootver[shard])), b"")
+                    stale.append(root_key(self._rootver[shard]))
+                put(STALE + mark, encode_list(stale))
             count = self._counts[shard] + len(upd.inserted) - len(upd.deleted)
             put(root_key(height), encode_root(upd.root, count))
         put(META_HEIGHT, u64(height))
         if prev == 0:
             put(META_FIRST, u64(height))
         if keep_history:
-            written = len(items) + (len(upd.stale) if upd is not None else 0)
-            self._prune(shard, wb, height, PRUNE_BASE + 2 * written)
+            self._prune(shard, wb, height)
         wb.write()
         if items and upd is not None:
             self._roots[shard] = upd.root
@@ -451,22 +462,22 @@ class Store:
                 cache.put(tag + nk, page)
 
     # -- pruning ----------------------------------------------------------------------------
-    def _prune(self, shard: str, wb: Any, height: int, budget: int) -> None:
-        """Drop up to ``budget`` entries that only heights below the kept window reach."""
+    def _prune(self, shard: str, wb: Any, height: int) -> None:
+        """Drop what only heights below the kept window reach: the stale lists of at most
+        PRUNE_BLOCKS blocks, so the work per block is bounded by the blocks' own writes."""
         limit = height - self.keep_recent + 1  # the oldest height kept after this block
         if limit <= 1:
             return
         db = self.dbs[shard]
         start = STALE + u64(self._prune_from[shard])
-        since = self._prune_from[shard]
-        it = db.iterator(start=start, stop=STALE + u64(limit + 1), include_value=False)
-        for n, k in enumerate(it):
-            if n >= budget:
+        it = db.iterator(start=start, stop=STALE + u64(limit + 1))
+        for n, (k, v) in enumerate(it):
+            if n >= PRUNE_BLOCKS:
                 break
-            since = int.from_bytes(k[1:9], "big")
+            for ref in decode_list(v):
+                wb.delete(ref)
             wb.delete(k)
-            wb.delete(k[9:])  # the stale entry itself: a page, a root record or a version
-        self._prune_from[shard] = since
+            self._prune_from[shard] = int.from_bytes(k[1:9], "big") + 1
 
     # -- snapshots --------------------------------------------------------------------------
     def export_views(self) -> dict[str, tuple[Any, Ref, int]]:

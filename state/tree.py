@@ -59,25 +59,31 @@ def index_of(path: bytes, depth: int) -> int:
     return int.from_bytes(path[:n], "big") >> (8 * n - depth) if n else 0
 
 
-def _finish(page: Page, out: TreeUpdate, version: int, depth: int, prefix: bytes) -> Ref:
+def _finish(
+    page: Page, out: TreeUpdate, version: int, depth: int, prefix: bytes, shrunk: bool = True
+) -> Ref:
     """The ref for a rebuilt page: the page, or its few leaves inline when it shrank."""
     kind = page.kinds[1]
     if kind == K_LEAF:
         return page.lone_leaf_under(1)
     if kind == K_EMPTY:
         return EMPTY_REF
-    recs = page.small_records()
-    if recs is not None:
-        return (K_BUCKET, page.root_hash, b"".join(recs))
+    if shrunk:
+        recs = page.small_records()
+        if recs is not None:
+            return (K_BUCKET, page.root_hash, b"".join(recs))
     out.pages[node_key(version, depth, prefix)] = page
     return (K_PAGE, page.root_hash, version)
 
 
 class _Updater:
-    def __init__(self, reader: PageReader, version: int, out: TreeUpdate) -> None:
+    def __init__(
+        self, reader: PageReader, version: int, out: TreeUpdate, deletes: bool = True
+    ) -> None:
         self.reader = reader
         self.version = version
         self.out = out
+        self.deletes = deletes  # without deletes no page can shrink to a bucket
 
     def build(self, recs: list[bytes], lo: int, hi: int, depth: int) -> Ref:
         """A subtree at page-aligned ``depth`` holding the sorted leaf records recs[lo:hi]."""
@@ -120,7 +126,7 @@ class _Updater:
                 dirty.append(s)
                 i = j
             page.rehash(dirty)
-            return _finish(page, self.out, self.version, depth, prefix)
+            return _finish(page, self.out, self.version, depth, prefix, self.deletes)
         # Empty, one leaf or a bucket: merge its records with the updates, build the result.
         out = self.out
         if hi - lo == 1 and kind != K_BUCKET:  # the common case: one update lands here
@@ -167,7 +173,8 @@ def apply_updates(
     path, one per path."""
     out = TreeUpdate(root=root)
     if items:
-        out.root = _Updater(reader, version, out).apply(root, 0, b"", items, 0, len(items))
+        deletes = any(it[1] is None for it in items)
+        out.root = _Updater(reader, version, out, deletes).apply(root, 0, b"", items, 0, len(items))
     return out
 
 

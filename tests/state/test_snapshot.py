@@ -1,0 +1,117 @@
+"""Snapshots: byte-identical exports, verified import, bad chunks rejected on arrival."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+import state.snapshot as snapshot
+from state.snapshot import Restore
+from state.store import SHARDS, Store
+
+
+def _fill(store: Store, seed: int, reverse: bool) -> None:
+    rng = random.Random(seed)
+    for h in range(1, 4):
+        writes = {(rng.choice(SHARDS), b"key%d" % rng.randrange(2500)):
+                  (None if rng.randrange(10) == 0 else b"v%d" % rng.randrange(10**9))
+                  for _ in range(1500)}
+        items = sorted(writes.items(), reverse=reverse)
+        ov = store.overlay()
+        for (shard, key), value in items:
+            if value is None:
+                ov.delete(shard, key)
+            else:
+                ov.set(shard, key, value)
+        store.commit(ov, h)
+
+
+@pytest.fixture
+def small_cuts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cut the trees deep and chunk small so a few thousand keys make many chunks."""
+    monkeypatch.setattr(snapshot, "TARGET_LEAVES", 8)
+    monkeypatch.setattr(snapshot, "CHUNK_MAX", 4000)
+
+
+def _chunks(d: Path, n: int) -> list[bytes]:
+    return [(d / str(i)).read_bytes() for i in range(n)]
+
+
+def test_export_is_byte_identical_and_restores(open_store, tmp_path, small_cuts) -> None:
+    a, b = open_store("a"), open_store("b")
+    _fill(a, 1, reverse=False)
+    _fill(b, 1, reverse=True)
+    ia, ib = a.export_snapshot(tmp_path / "ea"), b.export_snapshot(tmp_path / "eb")
+    assert ia == ib and ia.chunks > 5
+    assert _chunks(tmp_path / "ea", ia.chunks) == _chunks(tmp_path / "eb", ib.chunks)
+    assert all(len(c) <= snapshot.CHUNK_MAX for c in _chunks(tmp_path / "ea", ia.chunks)[1:])
+
+    restore = Restore(tmp_path / "c")
+    assert restore.offer(ia.height, ia.format, ia.chunks, ia.hash, ia.metadata, a.app_hash).ok
+    for i, chunk in enumerate(_chunks(tmp_path / "ea", ia.chunks)):
+        assert restore.apply_chunk(i, chunk).ok
+    c = restore.finish()
+    try:
+        assert (c.height, c.app_hash, c.shard_roots()) == (a.height, a.app_hash, a.shard_roots())
+        for shard in SHARDS:
+            assert list(c.iterate(shard)) == list(a.iterate(shard))
+            assert c.key_count(shard) == a.key_count(shard)
+        # the restored node goes on in step
+        for s in (a, c):
+            ov = s.overlay()
+            ov.set("pt", b"after", b"restore")
+            ov.delete("pt", b"key1")
+            s.commit(ov, 4)
+        assert c.app_hash == a.app_hash
+        assert c.export_snapshot(tmp_path / "ec").hash != ia.hash
+    finally:
+        c.close()
+
+
+def test_bad_offers_and_chunks_are_rejected(open_store, tmp_path, small_cuts) -> None:
+    a = open_store("a")
+    _fill(a, 2, reverse=False)
+    info = a.export_snapshot(tmp_path / "ea")
+    chunks = _chunks(tmp_path / "ea", info.chunks)
+    restore = Restore(tmp_path / "c")
+    assert not restore.offer(info.height, 2, info.chunks, info.hash, info.metadata,
+                             a.app_hash).ok
+    assert not restore.offer(info.height, 1, info.chunks, info.hash, info.metadata,
+                             bytes(32)).ok
+    assert restore.offer(info.height, 1, info.chunks, info.hash, info.metadata, a.app_hash).ok
+    assert "chunk 0" in restore.apply_chunk(1, chunks[1]).reason
+    bad = bytearray(chunks[0])
+    bad[-40] ^= 1
+    assert not restore.apply_chunk(0, bytes(bad)).ok
+    assert restore.apply_chunk(0, chunks[0]).ok
+    for i in range(1, info.chunks):
+        for j in (5, len(chunks[i]) // 2, len(chunks[i]) - 1):  # a flipped byte anywhere
+            bad = bytearray(chunks[i])
+            bad[j] ^= 0x40
+            assert not restore.apply_chunk(i, bytes(bad)).ok
+        assert not restore.apply_chunk(i, chunks[i][:-3]).ok
+        if i > 1:
+            assert not restore.apply_chunk(i, chunks[i - 1]).ok  # right bytes, wrong place
+        assert restore.apply_chunk(i, chunks[i]).ok
+    restore.finish().close()
+
+
+def test_manager_keeps_recent_snapshots(tmp_path) -> None:
+    store = Store.open(tmp_path / "s", snapshot_interval=2, snapshot_keep_recent=2)
+    try:
+        for h in range(1, 8):
+            ov = store.overlay()
+            ov.set("oracle", b"round", b"%d" % h)
+            store.commit(ov, h)
+            assert store.snapshots is not None
+            store.snapshots.wait()
+        snaps = store.snapshots.list_snapshots()
+        assert [s.height for s in snaps] == [6, 4]
+        assert store.snapshots.error is None
+        chunk = store.snapshots.load_chunk(6, 1, 0)
+        assert chunk is not None and store.snapshots.load_chunk(6, 1, 99) is None
+        assert store.snapshots.load_chunk(2, 1, 0) is None
+    finally:
+        store.close()

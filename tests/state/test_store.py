@@ -1,0 +1,105 @@
+"""Committed reads at kept heights, heights and bad input, reopening, pruning."""
+
+from __future__ import annotations
+
+import pytest
+
+from state.errors import HeightError
+from state.keys import STALE
+from state.store import SHARDS, Store
+
+
+def _commit(store: Store, height: int, writes: dict[tuple[str, bytes], bytes | None]) -> bytes:
+    ov = store.overlay()
+    for (shard, key), value in writes.items():
+        if value is None:
+            ov.delete(shard, key)
+        else:
+            ov.set(shard, key, value)
+    return store.commit(ov, height)
+
+
+def test_reads_and_iteration_at_kept_heights(open_store) -> None:
+    store = open_store(keep_recent=4)
+    history = []
+    model: dict[bytes, bytes] = {}
+    for h in range(1, 11):
+        writes = {("trade", b"k%d" % (i % 7)): (None if (i + h) % 5 == 0 else b"%d-%d" % (h, i))
+                  for i in range(h, h + 5)}
+        _commit(store, h, writes)
+        for (_, k), v in writes.items():
+            if v is None:
+                model.pop(k, None)
+            else:
+                model[k] = v
+        history.append(dict(model))
+    assert store.earliest_height == 7
+    for h in range(7, 11):
+        snap = history[h - 1]
+        for i in range(7):
+            k = b"k%d" % i
+            assert store.get("trade", k, h) == snap.get(k)
+        assert list(store.iterate("trade", height=h)) == sorted(snap.items())
+        assert list(store.iterate("trade", b"k", start=b"k3", height=h)) == sorted(
+            (k, v) for k, v in snap.items() if k >= b"k3")
+    for bad in (6, 0, 11):
+        with pytest.raises(HeightError):
+            store.get("trade", b"k1", bad)
+        with pytest.raises(HeightError):
+            store.prove("trade", b"k1", bad)
+
+
+def test_heights_must_follow_and_first_may_start_late(open_store) -> None:
+    store = open_store()
+    _commit(store, 5, {("pt", b"a"): b"1"})  # genesis with initial_height 5
+    assert store.height == 5 and store.earliest_height == 5
+    with pytest.raises(HeightError, match="next height is 6"):
+        _commit(store, 7, {})
+    assert _commit(store, 6, {}) == store.app_hash  # an empty block keeps the hash
+    with pytest.raises(TypeError):
+        store.commit(store.overlay(), "7")  # type: ignore[arg-type]
+
+
+def test_reopen_keeps_everything(open_store, tmp_path) -> None:
+    store = open_store("s")
+    for h in range(1, 4):
+        _commit(store, h, {(s, b"key"): b"%s%d" % (s.encode(), h) for s in SHARDS})
+    app_hash, roots = store.app_hash, store.shard_roots()
+    store.close()
+    again = Store.open(tmp_path / "s")
+    try:
+        assert (again.height, again.app_hash, again.shard_roots()) == (3, app_hash, roots)
+        assert again.get("gov", b"key") == b"gov3" and again.get("gov", b"key", 2) == b"gov2"
+    finally:
+        again.close()
+
+
+def test_bad_arguments_get_clear_errors(open_store, tmp_path) -> None:
+    store = open_store("s")
+    with pytest.raises(ValueError, match="unknown shard"):
+        store.get("nope", b"k")
+    with pytest.raises(TypeError, match="keys are bytes"):
+        store.get("pt", "k")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="keep_recent"):
+        Store.open(tmp_path / "x", keep_recent=0)
+    from state.errors import StoreError
+
+    with pytest.raises(StoreError, match="cannot open shard"):
+        Store.open(tmp_path / "s")  # already open: LevelDB's lock
+
+
+def test_pruning_keeps_disk_flat_and_drops_stale_entries(open_store) -> None:
+    """A steady workload (the same 300 keys rewritten every block): once pruning has caught
+    up, the number of stored entries stops growing."""
+    store = open_store(keep_recent=3)
+    counts = []
+    for h in range(1, 41):
+        _commit(store, h, {("pt", b"acct%03d" % i): b"%d" % (h * i) for i in range(300)})
+        counts.append(sum(1 for _ in store.dbs["pt"].iterator(include_value=False)))
+    assert counts[-1] == counts[20]  # flat: exactly as many entries as 20 blocks ago
+    stale = sum(1 for _ in store.dbs["pt"].iterator(prefix=STALE))
+    assert stale <= 3  # only the stale lists of the kept window remain
+    archive = open_store("archive", archive=True)
+    for h in range(1, 11):
+        _commit(archive, h, {("pt", b"acct%03d" % i): b"%d" % (h * i) for i in range(300)})
+    assert archive.get("pt", b"acct007", 1) == b"7"
