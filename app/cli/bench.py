@@ -36,6 +36,39 @@ def register(sub: argparse._SubParsersAction) -> None:
     blocks.add_argument("--json", action="store_true", help="print one JSON object")
     blocks.set_defaults(func=_run_blocks)
 
+    _register_rpc(kinds)
+
+
+def _register_rpc(kinds: argparse._SubParsersAction) -> None:
+    rpc = kinds.add_parser("rpc", help="wallet gateway: getBalance and sendRawTransaction "
+                           "under offered load against a localnet")
+    rpc.add_argument("--validators", type=int, default=4)
+    rpc.add_argument("--rates", default="200,500,1000",
+                     help="offered loads in calls/s, comma-separated")
+    rpc.add_argument("--duration", type=float, default=10.0, help="seconds per load level")
+    rpc.add_argument("--senders", type=int, default=1000, help="funded accounts")
+    rpc.add_argument("--connections", type=int, default=256, help="client connection pool")
+    rpc.add_argument("--base-port", type=int, default=47656)
+    rpc.add_argument("--home", default=None, help="scratch directory (default .bench/)")
+    rpc.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    rpc.add_argument("--json", action="store_true", help="print one JSON object")
+    rpc.set_defaults(func=_run_rpc)
+
+
+def _run_rpc(args: argparse.Namespace) -> int:
+    from rpc import bench as rpc_bench
+
+    try:
+        args.rates = [int(r) for r in args.rates.split(",") if r]
+    except ValueError:
+        args.rates = []
+    if not args.rates or min(args.rates) < 1 or args.duration <= 0 or args.senders < 1 \
+            or args.validators < 1:
+        print("error: --rates must be positive integers, --duration, --senders and "
+              "--validators positive")
+        return 2
+    return rpc_bench.run(args)
+
 
 def _run_state(args: argparse.Namespace) -> int:
     from state import bench as state_bench
