@@ -23,6 +23,7 @@ from app.context import Ctx
 from app.errors import Code, TxError
 from app.modules import gov
 from app.query import answer_query
+from app.readcache import CachedOverlay, CommittedReads
 
 log = logging.getLogger("fictra.app")
 
@@ -41,6 +42,7 @@ class FictraApp(Application):
         self.keep_recent = keep_recent  # 0: keep every block (archive)
         self.cache_size = cache_size
         self.store_options = store_options or {}  # to reopen the store after a state sync
+        self.reads = CommittedReads(store)
         self.chain_id: str | None = None
         self.cache: TxCache | None = None
         self.initial_height = 1
@@ -54,6 +56,9 @@ class FictraApp(Application):
         self._proposal: block.BlockResult | None = None
         self._finalized: block.BlockResult | None = None
         self._check: Ctx | None = None
+
+    def _overlay(self) -> CachedOverlay:
+        return CachedOverlay(self.store.overlay(), self.reads)
 
     def _load_chain(self) -> None:
         chain = gov.load_chain(self.store)
@@ -95,9 +100,9 @@ class FictraApp(Application):
             raise RuntimeError(f"invalid genesis app_state: {e}") from e
         validators = [(v.pub_key.ed25519, v.power) for v in req.validators]
         initial = max(req.initial_height, 1)
-        self._genesis = self.store.overlay()
+        self._genesis = self._overlay()
         write_genesis(self._genesis, app_state, req.chain_id, initial, validators)
-        self._genesis_check = self.store.overlay()
+        self._genesis_check = self._overlay()
         write_genesis(self._genesis_check, app_state, req.chain_id, initial, validators)
         self._genesis_cp = None
         self._set_chain(req.chain_id, initial)
@@ -108,7 +113,7 @@ class FictraApp(Application):
     # -- mempool -------------------------------------------------------------------------------
     def _check_ctx(self) -> Ctx:
         if self._check is None:
-            overlay = self._genesis_check or self.store.overlay()
+            overlay = self._genesis_check or self._overlay()
             self._check = Ctx(overlay, self._next_height(), 0, self.chain_id or "",
                               emit_events=False)
         return self._check
@@ -130,7 +135,7 @@ class FictraApp(Application):
     def _block_overlay(self) -> Any:
         """A fresh overlay for executing a block at the next height."""
         if self._genesis is None:
-            return self.store.overlay()
+            return self._overlay()
         # The first block continues the genesis overlay: undo any earlier attempt on it.
         if self._genesis_cp is not None:
             self._genesis.revert(self._genesis_cp)
@@ -189,7 +194,8 @@ class FictraApp(Application):
         res = self._finalized
         if res is None:
             raise RuntimeError("Commit without FinalizeBlock")
-        app_hash = self.store.commit(res.overlay, res.key.height)
+        app_hash = self.store.commit(res.overlay.overlay, res.key.height)
+        self.reads.clear()  # the committed state just changed
         if app_hash != res.app_hash:
             raise RuntimeError(f"store committed app hash {app_hash.hex()}, FinalizeBlock "
                                f"answered {res.app_hash.hex()}")
@@ -237,6 +243,7 @@ class FictraApp(Application):
             log.warning("snapshot at %d rejected: %s", snap.height, verdict.reason)
             self._restore = None
             self.store = type(self.store).open(path, **self.store_options)
+            self.reads = CommittedReads(self.store)
             return R(result=R.REJECT)
         return R(result=R.ACCEPT)
 
@@ -252,6 +259,7 @@ class FictraApp(Application):
             return R(result=R.RETRY, refetch_chunks=[req.index], reject_senders=[req.sender])
         if self._restore.complete:
             self.store = self._restore.finish()
+            self.reads = CommittedReads(self.store)
             self._restore = None
             self._load_chain()
             log.info("state restored from a snapshot at height %d", self.store.height)
