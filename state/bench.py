@@ -27,6 +27,7 @@ KEYS = 1_000_000
 VALUE_BYTES = 100
 FILL_BLOCK = 20_000  # bigger blocks copy most pages at once and inflate the peak RSS
 SHARD = "pt"
+KEEP = 3
 FIGURES = (
     "update_us_per_key_1000", "update_us_per_key_10000", "read_p50_us", "read_p99_us",
     "read_cold_p99_us", "prove_us", "verify_us", "snapshot_export_s", "snapshot_import_s",
@@ -94,7 +95,8 @@ def _reads(store: Store, keys: list[bytes]) -> list[int]:
 def measure(work: Path, n: int) -> dict[str, float]:
     rng = random.Random(2024)
     path = work / "state"
-    store = Store.open(path, keep_recent=100)
+    # A short history so pruning runs in every measured block, as on a node in steady state.
+    store = Store.open(path, keep_recent=KEEP)
     try:
         _fill(store, n, rng)
         up_1k = _update_us(store, n, 1000, 10, rng)
@@ -122,7 +124,7 @@ def measure(work: Path, n: int) -> dict[str, float]:
         store.close()
     _progress("snapshot import")
     t0 = time.perf_counter()
-    restore = Restore(work / "restored", keep_recent=100)
+    restore = Restore(work / "restored", keep_recent=KEEP)
     if not restore.offer(info.height, info.format, info.chunks, info.hash, info.metadata,
                          app_hash).ok:
         raise RuntimeError("own snapshot refused")
@@ -136,7 +138,7 @@ def measure(work: Path, n: int) -> dict[str, float]:
         raise RuntimeError("restored store has another app hash")
     restored.close()
     _progress("cold reads")
-    store = Store.open(path, keep_recent=100)
+    store = Store.open(path, keep_recent=KEEP)
     try:
         cold = _reads(store, [_key(i) for i in rng.sample(range(n), min(n, 20_000))])
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from itertools import islice
 
-from .page import Page
+from .page import Frozen
 
 PAGE_BYTES = 2700  # measured footprint of one decoded page with its leaf records
 
@@ -19,14 +19,14 @@ class PageCache:
 
     def __init__(self, capacity_bytes: int) -> None:
         self.capacity = max(capacity_bytes // PAGE_BYTES, 64)
-        self.levels: dict[int, dict[bytes, Page]] = {}
+        self.levels: dict[int, dict[bytes, Frozen]] = {}
         self.size = 0
 
-    def get(self, key: bytes) -> Page | None:
+    def get(self, key: bytes) -> Frozen | None:
         level = self.levels.get(key[10])
         return level.get(key) if level is not None else None
 
-    def put(self, key: bytes, page: Page) -> None:
+    def put(self, key: bytes, page: Frozen) -> None:
         depth = key[10]
         level = self.levels.get(depth)
         if level is None:

@@ -20,6 +20,7 @@ BUCKET = 4
 # A subtree reference at a page-aligned depth: (kind, hash, payload). Payload: 64-byte leaf
 # record (K_LEAF), child page version (K_PAGE), n*64 bytes of sorted leaf records (K_BUCKET).
 Ref = tuple[int, bytes, "bytes | int | None"]
+Frozen = tuple[bytearray, bytearray, tuple[bytes, ...]]
 EMPTY_REF: Ref = (0, EMPTY, None)
 K_EMPTY, K_LEAF, K_PAGE, K_BUCKET = 0, 1, 2, 3
 
@@ -73,7 +74,9 @@ def leaves_ref(recs: list[bytes], depth: int) -> Ref:
 class Page:
     __slots__ = ("hashes", "kinds", "stored")
 
-    def __init__(self, hashes: bytearray, kinds: bytearray, stored: list[bytes]) -> None:
+    def __init__(
+        self, hashes: bytearray, kinds: bytearray, stored: list[bytes] | tuple[bytes, ...]
+    ) -> None:
         self.hashes = hashes  # 32 positions x 32 bytes; position 0 unused
         self.kinds = kinds  # 32 heap kind bytes
         # 16 slot encodings, exactly as stored on disk (b"" when empty); slot refs are read
@@ -85,7 +88,12 @@ class Page:
         return cls(bytearray(1024), bytearray(32), [b""] * 16)
 
     def copy(self) -> Page:
-        return Page(bytearray(self.hashes), bytearray(self.kinds), self.stored[:])
+        return Page(bytearray(self.hashes), bytearray(self.kinds), list(self.stored))
+
+    def frozen(self) -> Frozen:
+        """The page as a plain tuple for the cache: tuples of bytes and bytearrays drop out
+        of the cyclic garbage collector's scans, which a cache of many pages would slow."""
+        return (self.hashes, self.kinds, tuple(self.stored))
 
     @property
     def root_hash(self) -> bytes:

@@ -64,9 +64,12 @@ def decode_root(raw: bytes) -> tuple[Ref, int]:
     return EMPTY_REF, count
 
 
+_INVERT = bytes(range(255, -1, -1))
+
+
 def inv_bytes(version: bytes) -> bytes:
     """~v of an 8-byte big-endian version."""
-    return bytes(255 - b for b in version)
+    return version.translate(_INVERT)
 
 
 def encode_list(items: list[bytes]) -> bytes:
@@ -104,15 +107,15 @@ class PageSource:
         key = node_key(version, depth, prefix)
         cache = self._cache
         if cache is not None:
-            page = cache.get(self.tag + key)
-            if page is not None:
-                return page
+            entry = cache.get(self.tag + key)
+            if entry is not None:
+                return Page(*entry)  # read-only; updates copy it
         raw = self._get(key)
         if raw is None:
             raise StoreError(f"tree page missing (version {version}, depth {depth}): pruned?")
         page = Page.decode(raw)
         if cache is not None:
-            cache.put(self.tag + key, page)
+            cache.put(self.tag + key, page.frozen())
         return page
 
 
@@ -459,7 +462,7 @@ class Store:
             for nk in upd.stale:
                 cache.drop(tag + nk)
             for nk, page in upd.pages.items():
-                cache.put(tag + nk, page)
+                cache.put(tag + nk, page.frozen())
 
     # -- pruning ----------------------------------------------------------------------------
     def _prune(self, shard: str, wb: Any, height: int) -> None:
