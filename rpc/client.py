@@ -19,6 +19,10 @@ from typing import Any
 
 import aiohttp
 
+LIMIT_EXCEEDED = -32005
+LIMIT_RETRIES = 5
+MAX_RETRY_WAIT_S = 10.0
+
 
 class GatewayUnreachable(Exception):
     pass
@@ -109,13 +113,21 @@ class GatewayClient:
             raise GatewayUnreachable(f"{self.url}: answer is not JSON: {e}") from None
 
     async def call(self, method: str, *params: Any) -> Any:
-        answer = await self._post({"jsonrpc": "2.0", "id": next(self._ids), "method": method,
-                                   "params": list(params)})
-        if not isinstance(answer, dict):
-            raise GatewayUnreachable(f"{self.url}: not a JSON-RPC answer")
-        if "error" in answer:
-            raise GatewayError.from_json(answer["error"])
-        return answer.get("result")
+        """One call; a rate-limit answer (-32005) is waited out and retried a few times."""
+        for attempt in range(LIMIT_RETRIES + 1):
+            answer = await self._post({"jsonrpc": "2.0", "id": next(self._ids),
+                                       "method": method, "params": list(params)})
+            if not isinstance(answer, dict):
+                raise GatewayUnreachable(f"{self.url}: not a JSON-RPC answer")
+            if "error" not in answer:
+                return answer.get("result")
+            err = GatewayError.from_json(answer["error"])
+            wait = err.data.get("retry_after") if isinstance(err.data, dict) else None
+            if err.code != LIMIT_EXCEEDED or not isinstance(wait, int | float) \
+                    or wait > MAX_RETRY_WAIT_S or attempt == LIMIT_RETRIES:
+                raise err
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
 
     async def batch(self, calls: list[tuple[str, list[Any]]]) -> list[Any]:
         """Results in call order; a failed call's place holds its GatewayError."""

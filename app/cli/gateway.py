@@ -25,6 +25,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     gw.set_defaults(func=_run)
 
 
+def _event_loop_runner():  # noqa: ANN202
+    """uvloop's runner where it is installed (it roughly halves the time aiohttp spends per
+    request); asyncio's otherwise."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    return uvloop.run
+
+
 def _run(args: argparse.Namespace) -> int:
     from rpc import config as cfg
     from rpc.server import serve
@@ -43,7 +53,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"gateway listening on {url} (node {conf.node})", flush=True)
 
     try:
-        asyncio.run(serve(conf, ready))
+        _event_loop_runner()(serve(conf, ready))
     except OSError as e:
         print(f"error: cannot listen on {conf.listen}: {e.strerror or e}", file=sys.stderr)
         return 1
