@@ -12,12 +12,16 @@ accounts. getBalance reads those accounts in turn (so the per-height cache sees 
 mix of repeats, not one hot key). sendRawTransaction sends pre-signed 1-base-unit transfers,
 sender ``i % senders`` with consecutive nonces, so one sender's txs are a second apart at
 1,000/s and arrive in order. Between levels the mempool drains.
+
+``--direct`` offers the same calls to node0's CometBFT RPC instead (``abci_query`` of the
+account, ``broadcast_tx_sync``): the node's own share of the latency, same JSON shape.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import json
 import os
 import shutil
@@ -52,6 +56,16 @@ def _pct(sorted_ms: list[float], q: float) -> float:
     return round(sorted_ms[min(len(sorted_ms) - 1, int(q * len(sorted_ms)))], 2)
 
 
+def _answered(doc: Any) -> bool:
+    """A JSON-RPC success; for CometBFT's own answers also ABCI code 0."""
+    if not isinstance(doc, dict) or "result" not in doc:
+        return False
+    res = doc["result"]
+    if isinstance(res, dict) and ("code" in res or "response" in res):
+        return int((res.get("response") or res).get("code") or 0) == 0
+    return True
+
+
 async def _level(session: aiohttp.ClientSession, url: str, rate: int, duration: float,
                  bodies: list[bytes]) -> dict[str, Any]:
     """Offer ``rate`` calls/s for ``duration`` s; the figures the issue asks for."""
@@ -67,7 +81,7 @@ async def _level(session: aiohttp.ClientSession, url: str, rate: int, duration: 
             async with session.post(url, data=body,
                                     headers={"Content-Type": "application/json"}) as r:
                 doc = await r.json(content_type=None)
-            ok = r.status == 200 and "result" in doc
+            ok = r.status == 200 and _answered(doc)
         except (aiohttp.ClientError, TimeoutError, ValueError, OSError):
             ok = False
         now = time.perf_counter()
@@ -93,8 +107,21 @@ async def _level(session: aiohttp.ClientSession, url: str, rate: int, duration: 
             "p95_ms": _pct(lat, 0.95), "p99_ms": _pct(lat, 0.99), "errors": errors}
 
 
-def _body(method: str, params: list[Any], i: int) -> bytes:
+def _body(method: str, params: Any, i: int) -> bytes:
     return json.dumps({"jsonrpc": "2.0", "id": i, "method": method, "params": params}).encode()
+
+
+def _balance_body(address: str, i: int, direct: bool) -> bytes:
+    if direct:
+        return _body("abci_query", {"path": f"/account/{address}", "data": "", "height": "0",
+                                    "prove": False}, i)
+    return _body("fictra_getBalance", [address], i)
+
+
+def _send_body(raw: bytes, i: int, direct: bool) -> bytes:
+    if direct:
+        return _body("broadcast_tx_sync", {"tx": base64.b64encode(raw).decode()}, i)
+    return _body("fictra_sendRawTransaction", ["0x" + raw.hex()], i)
 
 
 async def _fund(url: str, faucet: Key, senders: list[Key]) -> None:
@@ -138,15 +165,15 @@ async def _measure(args: argparse.Namespace, net: Localnet, url: str) -> dict[st
     results: dict[str, Any] = {"getBalance": {}, "sendRawTransaction": {}}
     conn = aiohttp.TCPConnector(limit=args.connections)
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    target = net.nodes[0].rpc_url if args.direct else url
     async with aiohttp.ClientSession(connector=conn, timeout=timeout) as session:
-        balance_bodies = [_body("fictra_getBalance", [k.bech32], i)
-                          for i, k in enumerate(senders)]
+        balance_bodies = [_balance_body(k.bech32, i, args.direct) for i, k in enumerate(senders)]
         _progress("warming up")
-        await _level(session, url, 100, 2.0, balance_bodies)
+        await _level(session, target, 100, 2.0, balance_bodies)
         for rate in args.rates:
             _progress(f"getBalance at {rate}/s for {args.duration:g} s")
             results["getBalance"][str(rate)] = await _level(
-                session, url, rate, args.duration, balance_bodies)
+                session, target, rate, args.duration, balance_bodies)
         for rate in args.rates:
             n = int(rate * args.duration)
             _progress(f"signing {n} txs")
@@ -156,10 +183,10 @@ async def _measure(args: argparse.Namespace, net: Localnet, url: str) -> dict[st
                 raw = build_signed(senders[s], chain_id, nonces[s], [send(sink, 1)],
                                    base_fee=base, fee_per_byte=per_byte)
                 nonces[s] += 1
-                bodies.append(_body("fictra_sendRawTransaction", ["0x" + raw.hex()], i))
+                bodies.append(_send_body(raw, i, args.direct))
             await _drain(net.nodes[0].rpc_url)
             _progress(f"sendRawTransaction at {rate}/s for {args.duration:g} s")
-            res = await _level(session, url, rate, args.duration, bodies)
+            res = await _level(session, target, rate, args.duration, bodies)
             results["sendRawTransaction"][str(rate)] = res
             # Txs refused (e.g. a full mempool) leave nonce gaps: resync before the next level.
             if res["errors"]:
@@ -192,7 +219,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(results))
         return 0
     load = os.getloadavg()
-    print(f"fictra bench rpc: {args.validators} validators, {args.duration:g} s per level, "
+    where = "node0 directly (no gateway)" if args.direct else "the gateway"
+    print(f"fictra bench rpc through {where}: {args.validators} validators, "
+          f"{args.duration:g} s per level, "
           f"{args.senders} accounts (load average at the end {load[0]:.2f})")
     print(f"{'method':<20} {'offered':>8} {'achieved':>9} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'p99 ms':>8} {'errors':>7}")

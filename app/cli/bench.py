@@ -48,6 +48,8 @@ def _register_rpc(kinds: argparse._SubParsersAction) -> None:
     rpc.add_argument("--duration", type=float, default=10.0, help="seconds per load level")
     rpc.add_argument("--senders", type=int, default=1000, help="funded accounts")
     rpc.add_argument("--connections", type=int, default=256, help="client connection pool")
+    rpc.add_argument("--direct", action="store_true",
+                     help="offer the same calls to node0's CometBFT RPC (a baseline)")
     rpc.add_argument("--base-port", type=int, default=47656)
     rpc.add_argument("--home", default=None, help="scratch directory (default .bench/)")
     rpc.add_argument("--keep", action="store_true", help="keep the scratch directory")
