@@ -36,9 +36,11 @@ burst = 1
 
 def fictra(*args: str, env: dict[str, str] | None = None, check: bool = True,
            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    # The caller's own FICTRA_* settings (gateway, keyring, passphrase) must not leak in.
+    base = {k: v for k, v in os.environ.items() if not k.startswith("FICTRA_")}
     proc = subprocess.run([sys.executable, "-m", "app.cli.main", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+                          env={**base, **(env or {})})
     if check and proc.returncode != 0:
         raise AssertionError(f"fictra {' '.join(args)} exited {proc.returncode}:\n"
                              f"{proc.stdout}\n{proc.stderr}")

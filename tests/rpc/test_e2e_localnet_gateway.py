@@ -1,0 +1,58 @@
+"""``fictra localnet up`` starts one gateway (recorded next to the nodes), ``status`` shows it,
+``down`` stops it; ``--no-gateway`` starts none. A one-validator localnet of its own."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import free_base_port
+
+from .conftest import fictra
+
+pytestmark = pytest.mark.integration
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_up_status_down(tmp_path: Path) -> None:
+    home = tmp_path / "net"
+    base = free_base_port(1)
+    try:
+        out = fictra("localnet", "up", "--validators", "1", "--home", str(home), "--detach",
+                     "--base-port", str(base)).stdout
+        url = f"http://127.0.0.1:{base + 9}"
+        assert f"wallet gateway {url}" in out
+        status = json.loads(fictra("localnet", "status", "--home", str(home), "--json").stdout)
+        gw = status["gateway"]
+        assert gw["url"] == url and gw["alive"] and _alive(gw["pid"])
+        env = {"FICTRA_LOCALNET_HOME": str(home), "FICTRA_KEYRING": str(tmp_path / "ring")}
+        chain = json.loads(fictra("wallet", "status", "--json", env=env).stdout)  # found via
+        assert chain["chain_id"] == "fictra-localnet" and chain["height"] >= 1  # localnet.json
+    finally:
+        down = fictra("localnet", "down", "--home", str(home), check=False).stdout
+    assert "and the gateway" in down
+    assert not _alive(gw["pid"])
+    status = json.loads(fictra("localnet", "status", "--home", str(home), "--json").stdout)
+    assert status["gateway"]["alive"] is False
+
+
+def test_no_gateway(tmp_path: Path) -> None:
+    home = tmp_path / "net"
+    try:
+        fictra("localnet", "up", "--validators", "1", "--home", str(home), "--detach",
+               "--base-port", str(free_base_port(1)), "--no-gateway")
+        status = json.loads(fictra("localnet", "status", "--home", str(home), "--json").stdout)
+        assert status["gateway"] is None
+    finally:
+        fictra("localnet", "down", "--home", str(home), check=False)
