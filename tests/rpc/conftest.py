@@ -22,6 +22,8 @@ from tests.integration.conftest import free_base_port
 ROOT = Path(__file__).resolve().parents[2]
 TEST_KEY = "test-key"  # an unlimited tier, so the tests are not rate limited
 FREE_KEY = "free-key"
+WALLET_ENV = {"FICTRA_GATEWAY", "FICTRA_KEYRING", "FICTRA_PASSPHRASE", "FICTRA_LOCALNET_HOME",
+              "FICTRA_API_KEY"}
 
 GATEWAY_TOML = f"""
 [tiers.TEST]
@@ -36,8 +38,8 @@ burst = 1
 
 def fictra(*args: str, env: dict[str, str] | None = None, check: bool = True,
            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    # The caller's own FICTRA_* settings (gateway, keyring, passphrase) must not leak in.
-    base = {k: v for k, v in os.environ.items() if not k.startswith("FICTRA_")}
+    # The caller's own wallet settings (gateway, keyring, passphrase) must not leak in.
+    base = {k: v for k, v in os.environ.items() if k not in WALLET_ENV}
     proc = subprocess.run([sys.executable, "-m", "app.cli.main", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout,
                           env={**base, **(env or {})})
