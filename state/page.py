@@ -12,6 +12,7 @@ none; one leaf (path || value hash, 64 bytes); a "bucket" of 2..BUCKET leaves (t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from hashlib import sha256
 
 from .hashing import EMPTY, INNER_PREFIX, bit
@@ -133,7 +134,7 @@ class Page:
             else:
                 self.stored[s] = _BUCKET_TAG[s] + bytes((len(payload) >> 6,)) + h + payload  # type: ignore[arg-type,operator]
 
-    def rehash(self, dirty_slots: list[int]) -> None:
+    def rehash(self, dirty_slots: Sequence[int]) -> None:
         """Recompute the positions above the given slots, each shared ancestor once."""
         if len(dirty_slots) == 1:
             i = (16 + dirty_slots[0]) >> 1

@@ -110,6 +110,11 @@ class _ViewReader:
 
         return PageSource(self.view.get, None).load(version, depth, prefix)
 
+    def load_key(self, key: bytes):  # noqa: ANN201 - Page
+        from .store import PageSource
+
+        return PageSource(self.view.get, None).load_key(key)
+
 
 def _subtree_blob(
     view: Any, reader: _ViewReader, idx: int, ref: Ref, k: int, prefix: bytes

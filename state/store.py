@@ -104,7 +104,9 @@ class PageSource:
         self.tag = tag
 
     def load(self, version: int, depth: int, prefix: bytes) -> Page:
-        key = node_key(version, depth, prefix)
+        return self.load_key(node_key(version, depth, prefix))
+
+    def load_key(self, key: bytes) -> Page:
         cache = self._cache
         if cache is not None:
             entry = cache.get(self.tag + key)
@@ -112,6 +114,7 @@ class PageSource:
                 return Page(*entry)  # read-only; updates copy it
         raw = self._get(key)
         if raw is None:
+            version, depth = int.from_bytes(key[1:9], "big"), key[9]
             raise StoreError(f"tree page missing (version {version}, depth {depth}): pruned?")
         page = Page.decode(raw)
         if cache is not None:

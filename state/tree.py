@@ -35,6 +35,8 @@ from .page import (
 class PageReader(Protocol):
     def load(self, version: int, depth: int, prefix: bytes) -> Page: ...
 
+    def load_key(self, key: bytes) -> Page: ...
+
 
 @dataclass
 class TreeUpdate:
@@ -104,25 +106,29 @@ class _Updater:
         page.rehash_all()
         return _finish(page, self.out, self.version, depth, prefix_of(recs[lo], depth))
 
-    def apply(
-        self, ref: Ref, depth: int, prefix: bytes, items: Sequence[Sequence],
-        lo: int, hi: int,
-    ) -> Ref:
+    def apply(self, ref: Ref, depth: int, items: Sequence[Sequence], lo: int, hi: int) -> Ref:
+        """The subtree ``ref`` at page-aligned ``depth`` with items[lo:hi] applied (they all
+        share its path prefix)."""
         kind = ref[0]
         if kind == K_PAGE:
-            ver: int = ref[2]  # type: ignore[assignment]
-            page = self.reader.load(ver, depth, prefix).copy()
-            self.out.stale.append(node_key(ver, depth, prefix))
+            prefix = prefix_of(items[lo][0], depth)
+            nk = node_key(ref[2], depth, prefix)  # type: ignore[arg-type]
+            page = self.reader.load_key(nk).copy()
+            self.out.stale.append(nk)
+            d4 = depth + 4
+            if hi - lo == 1:  # one update below this page: one slot, one path to rehash
+                s = slot_of(items[lo][0], depth)
+                page.set_slot(s, self.apply(page.slot_ref(s), d4, items, lo, hi))
+                page.rehash((s,))
+                return _finish(page, self.out, self.version, depth, prefix, self.deletes)
             dirty = []
             i = lo
-            d4 = depth + 4
             while i < hi:
-                p = items[i][0]
-                s = slot_of(p, depth)
+                s = slot_of(items[i][0], depth)
                 j = i + 1
                 while j < hi and slot_of(items[j][0], depth) == s:
                     j += 1
-                page.set_slot(s, self.apply(page.slot_ref(s), d4, prefix_of(p, d4), items, i, j))
+                page.set_slot(s, self.apply(page.slot_ref(s), d4, items, i, j))
                 dirty.append(s)
                 i = j
             page.rehash(dirty)
@@ -174,7 +180,7 @@ def apply_updates(
     out = TreeUpdate(root=root)
     if items:
         deletes = any(it[1] is None for it in items)
-        out.root = _Updater(reader, version, out, deletes).apply(root, 0, b"", items, 0, len(items))
+        out.root = _Updater(reader, version, out, deletes).apply(root, 0, items, 0, len(items))
     return out
 
 
@@ -220,6 +226,9 @@ def build_from_cut(cut: list[tuple[int, Ref]], k: int, version: int) -> TreeUpda
 
 class _NoPages:
     def load(self, version: int, depth: int, prefix: bytes) -> Page:
+        raise AssertionError("a fresh build reads no pages")
+
+    def load_key(self, key: bytes) -> Page:
         raise AssertionError("a fresh build reads no pages")
 
 
