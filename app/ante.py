@@ -9,7 +9,10 @@ the nonce and fee; the cache belongs to one chain id).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from abci.proto import abci as pb
 from app import events
@@ -20,6 +23,7 @@ from app.errors import Code, TxError
 from app.modules import HANDLERS, pt, validate_basic
 
 DEFAULT_CACHE_SIZE = 100_000
+PARALLEL_MIN = 64  # below this many unseen txs a thread pool costs more than it saves
 
 
 class TxCache:
@@ -32,6 +36,7 @@ class TxCache:
         # as deleted slots pile up at its front.
         self._txs: OrderedDict[bytes, DecodedTx] = OrderedDict()
         self.verifications = 0  # signature checks done (tests and benchmarks read this)
+        self._pool: ThreadPoolExecutor | None = None
 
     def __len__(self) -> int:
         return len(self._txs)
@@ -51,11 +56,44 @@ class TxCache:
                 f"signature does not verify for chain id {self.chain_id!r}, nonce {dtx.nonce}, "
                 f"fee {dtx.fee}",
             )
+        self._insert(digest, dtx)
+        return dtx
+
+    def _insert(self, digest: bytes, dtx: DecodedTx) -> None:
         txs = self._txs
         if len(txs) >= self.limit:
             txs.popitem(last=False)
         txs[digest] = dtx
-        return dtx
+
+    def prefetch(self, raws: Sequence[bytes]) -> None:
+        """Check the signatures of a block's unseen txs on all cores (a node that missed them
+        in its mempool, or replays blocks). libsodium runs without the GIL. Txs that fail are
+        left out, for ``get`` to refuse with the right code."""
+        todo: list[DecodedTx] = []
+        for raw in raws:
+            digest = hashlib.sha256(raw).digest()
+            if digest in self._txs:
+                continue
+            try:
+                dtx = decode_tx(raw, digest)
+                validate_basic(dtx.msgs)
+            except TxError:
+                continue
+            todo.append(dtx)
+        if len(todo) < PARALLEL_MIN:
+            return  # get() does them one by one
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max(os.cpu_count() or 1, 2),
+                                            thread_name_prefix="verify")
+        chain_id = self.chain_id
+        oks = self._pool.map(
+            lambda d: verify(d.public_key, d.sign_doc(chain_id), d.signature), todo,
+            chunksize=max(len(todo) // 8, 1),
+        )
+        for dtx, ok in zip(todo, oks, strict=True):
+            self.verifications += 1
+            if ok:
+                self._insert(dtx.hash, dtx)
 
     def clear(self) -> None:
         self._txs.clear()

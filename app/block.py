@@ -88,6 +88,7 @@ def build(overlay: Any, cache: TxCache, chain_id: str, height: int, time_ns: int
 
 
 def verify(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey) -> BlockResult | None:
+    cache.prefetch(key.txs)
     ctx = Ctx(overlay, key.height, key.time_ns, chain_id)
     vals_before = overlay.get(gov.SHARD, gov.VALIDATORS_KEY)
     results: list[pb.ExecTxResult] = []
@@ -104,6 +105,7 @@ def verify(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey) -> BlockR
 
 
 def finalize(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey) -> BlockResult:
+    cache.prefetch(key.txs)
     ctx = Ctx(overlay, key.height, key.time_ns, chain_id)
     vals_before = overlay.get(gov.SHARD, gov.VALIDATORS_KEY)
     results: list[pb.ExecTxResult] = []

@@ -203,3 +203,20 @@ def test_state_sync_from_a_snapshot(tmp_path: Path) -> None:
     dst.commit(pb.RequestCommit())
     dst.close()
     src.app.close()
+
+
+def test_a_validator_that_missed_the_txs_verifies_the_proposal(tmp_path: Path) -> None:
+    proposer, other = Chain(tmp_path / "p"), Chain(tmp_path / "o")
+    for c in (proposer, other):
+        c.finalize([])
+    txs = [proposer.tx(ALICE, send(BOB.address, UNIT)) for _ in range(80)]
+    for raw in txs:
+        assert proposer.check(raw).code == 0
+    included, res = proposer.propose(txs)
+    assert other.app.cache is not None and len(other.app.cache) == 0
+    assert other.process(included) == ACCEPT
+    assert other.app.cache.verifications == len(txs)
+    res2 = other.finalize(included)
+    assert res2.app_hash == res.app_hash
+    for c in (proposer, other):
+        c.app.close()

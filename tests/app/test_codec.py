@@ -172,3 +172,18 @@ def test_readme_code_table_is_the_code_table() -> None:
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert render_table() in readme
+
+
+def test_prefetch_verifies_unseen_block_txs_in_parallel() -> None:
+    cache = TxCache(CHAIN_ID)
+    good = [sign_tx(ALICE, CHAIN_ID, n, [send(BOB.address, 5)], fee=10_000) for n in range(100)]
+    tx = tx_pb2.Tx.FromString(good[0])
+    forged = tx_pb2.Tx(body_bytes=tx.body_bytes, auth_info_bytes=tx.auth_info_bytes,
+                       signature=bytes(64)).SerializeToString()
+    cache.prefetch([*good, forged, b"junk"])
+    assert len(cache) == 100 and cache.verifications == 101
+    assert [cache.get(raw).nonce for raw in good] == list(range(100))
+    assert cache.verifications == 101  # all found in the cache
+    with pytest.raises(TxError) as e:
+        cache.get(forged)
+    assert e.value.code == Code.BAD_SIGNATURE
