@@ -51,7 +51,7 @@ def _b64(text: str | None) -> bytes:
 
 
 class CometClient:
-    def __init__(self, url: str, *, timeout: float = 10.0, connections: int = 64) -> None:
+    def __init__(self, url: str, *, timeout: float = 10.0, connections: int = 256) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
         self._connections = connections

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -80,8 +81,9 @@ def error_response(err: RpcError, id_: Any = None) -> dict[str, Any]:
 
 
 def _valid_id(v: Any) -> bool:
-    return v is None or isinstance(v, str) or (isinstance(v, int | float)
-                                               and not isinstance(v, bool))
+    if isinstance(v, float):
+        return math.isfinite(v)  # NaN or Infinity could not be written back as JSON
+    return v is None or isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool))
 
 
 class Dispatcher:
@@ -92,7 +94,7 @@ class Dispatcher:
     async def handle(self, body: bytes | str, conn: Conn) -> Answer:
         try:
             doc = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as e:
+        except (ValueError, UnicodeDecodeError, RecursionError) as e:  # deep nesting recurses
             self.gw.metrics.record("-", conn.transport, E.PARSE_ERROR, 0.0)
             return Answer(error_response(RpcError(E.PARSE_ERROR, f"Parse error: {e}")))
         if isinstance(doc, list):

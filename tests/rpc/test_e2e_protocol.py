@@ -46,6 +46,10 @@ ADDR = Key.derive("protocol").bech32
     (b'{"jsonrpc":"2.0","id":1,"method":"fictra_chainId","params":"x"}', -32600),
     (b'"just a string"', -32600), (b"[]", -32600),
     (b'{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber"}', -32601),
+    (b"[" * 100_000 + b"]" * 100_000, -32700),  # nesting deeper than the parser goes
+    (b'{"jsonrpc":"2.0","id":NaN,"method":"fictra_chainId"}', -32600),
+    (b'{"jsonrpc":"2.0","id":1,"method":"fictra_getProposal","params":["9' + b"9" * 5000
+     + b'"]}', -32602),
 ])
 def test_malformed_requests(net: Net, raw: bytes, code: int) -> None:
     status, err = error(net, raw=raw)
