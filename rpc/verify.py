@@ -1,18 +1,32 @@
-"""Check a ``fictra_getProof`` answer on the wallet's side, trusting nothing the gateway says
-but the header: the proof must be for the state key the wallet asked about, the header must
-be the one after the proven height and of the expected chain, and the proof must lead from
-the value to that header's app hash (``state.proof.verify_proof``)."""
+"""Check a ``fictra_getProof`` answer on the wallet's side: the proof must be for the state
+key the wallet asked about, the header must be the one after the proven height and of the
+expected chain, the proof must lead from the value to that header's app hash
+(``state.proof.verify_proof``), and the header must be signed by more than 2/3 of the voting
+power of the validator set it names (``rpc.lightclient``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rpc.lightclient import verify_signed_header
 from state.proof import ProofError, verify_proof
 
 
 def verified_value(answer: dict[str, Any], shard: str, key: bytes, chain_id: str
-                   ) -> bytes | None:
-    """The proven value of (shard, key), None if the proof shows it absent; else ProofError."""
+                   ) -> tuple[bytes | None, tuple[int, int]]:
+    """(the proven value, None if absent; (signed, total) voting power of the header)."""
+    value = proven_value(answer, shard, key, chain_id)
+    try:
+        power = verify_signed_header(answer["header"], answer["commit"], answer["validators"])
+    except KeyError as e:
+        raise ProofError(f"the answer lacks {e.args[0]!r}, needed to check the header") from None
+    return value, power
+
+
+def proven_value(answer: dict[str, Any], shard: str, key: bytes, chain_id: str
+                 ) -> bytes | None:
+    """The value of (shard, key) the proof shows under the header's app hash (None: absent);
+    the header itself is not checked here. ProofError if anything does not hold."""
     try:
         header = answer["header"]
         height = int(answer["height"])

@@ -37,6 +37,7 @@ class Wallet:
         self._fees: tuple[int, int] | None = None
         self._nonces: dict[bytes, int] = {}
         self._locks: dict[bytes, asyncio.Lock] = {}
+        self.last_header_power: tuple[int, int] | None = None  # of the last proven balance
 
     async def chain_id(self) -> str:
         if self._chain_id is None:
@@ -115,16 +116,19 @@ class Wallet:
     async def balance(self, address: str, *, prove: bool = False, height: int | None = None
                       ) -> dict[str, Any]:
         """``{"address", "pt", "ft", "height"}`` plus ``proof_verified`` when ``prove``: the PT
-        balance is then read from the proven account record, not from the gateway's word."""
+        balance is then read from the proven account record, not from the gateway's word, and
+        the header holding the app hash is checked to be signed by >2/3 of its validators
+        (``last_header_power`` keeps the signed and total power)."""
         if not prove:
             return await self.gw.call("fictra_getBalance", address, height or 0)
         raw_addr = from_bech32(address)
         answer = await self.gw.call("fictra_getProof", f"/account/{to_bech32(raw_addr)}",
                                     height or 0)
-        value = verified_value(answer, pt.SHARD, pt.account_key(raw_addr),
-                               await self.chain_id())
+        value, (signed, total) = verified_value(answer, pt.SHARD, pt.account_key(raw_addr),
+                                                await self.chain_id())
         account = state_pb2.Account.FromString(value or b"")
         h = int(answer["height"])
         ft = (await self.gw.call("fictra_getBalance", address, h))["ft"]
+        self.last_header_power = (signed, total)
         return {"address": to_bech32(raw_addr), "pt": str(account.balance), "ft": ft,
                 "height": h, "proof_verified": True}

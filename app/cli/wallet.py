@@ -336,14 +336,17 @@ async def _balance(args: argparse.Namespace) -> int:
 
     address = _address_of(args, args.who)
     async with _client(args) as gw:
-        bal = await Wallet(gw).balance(address, prove=args.prove, height=args.height or None)
+        wallet = Wallet(gw)
+        bal = await wallet.balance(address, prove=args.prove, height=args.height or None)
     from app.params import format_amount
 
     bal.setdefault("proof_verified", False)
     text = (f"{address}: {_pt(bal['pt'])}, {format_amount(int(bal['ft']))} FT at height "
             f"{bal['height']}")
-    if args.prove:
-        text += f"\nproof verified against the app hash in header {bal['height'] + 1}"
+    if args.prove and wallet.last_header_power is not None:
+        signed, total = wallet.last_header_power
+        text += (f"\nproof verified against the app hash in header {bal['height'] + 1}, "
+                 f"signed by validators holding {signed} of {total} voting power")
     return _out(args, bal, text)
 
 

@@ -1,7 +1,8 @@
 """``fictra_getProof``: a value with its Merkle proof and the signed header that anchors it.
 
 State at height h hashes to the app hash that CometBFT puts in header h + 1, so the answer
-carries that header and its commit (the validators' signatures); asked for the latest height,
+carries that header, its commit (the validators' signatures) and the validator set of that
+height (to check the signatures against); asked for the latest height,
 the gateway waits for the next block (one block interval) rather than answer a proof nobody
 can check yet. The wallet checks the proof with ``state.proof.verify_proof``.
 """
@@ -42,7 +43,10 @@ SCHEMAS = {
         "path": STR, "shard": STR, "key": STR, "value": nullable(STR), "height": INT,
         "proof": obj({"ops": {"type": "array", "items": ref("ProofOp")}}),
         "header": {"type": "object", "required": ["height", "app_hash", "chain_id"]},
-        "commit": {"type": "object", "required": ["height", "signatures"]},
+        "commit": {"type": "object", "required": ["height", "block_id", "signatures"]},
+        "validators": {"type": "array", "items": obj({
+            "address": STR, "voting_power": STR,
+            "pub_key": obj({"type": STR, "value": STR})})},
     }),
 }
 
@@ -61,6 +65,7 @@ async def get_proof(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         raise RpcError(NOT_FOUND, f"Resource not found: header {anchor} is not committed yet",
                        {"retry_after": 2.0})
     signed = (await gw.node.commit(anchor))["signed_header"]
+    validators = await gw.node.validators(anchor)
     return {
         "path": path, "shard": shard, "key": r.key.hex(),
         # An absent key answers no value; the proof says absence (the wallet checks that).
@@ -69,6 +74,8 @@ async def get_proof(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
         "proof": {"ops": ops},
         "header": signed["header"],
         "commit": signed["commit"],
+        "validators": [{"address": v["address"], "pub_key": v["pub_key"],
+                        "voting_power": v["voting_power"]} for v in validators],
     }
 
 
@@ -77,8 +84,9 @@ METHODS = [
         Param("key", PROOF_KEY, "what to prove: an app query path or <shard>/<hex key>"),
         Param("height", HEIGHT, "state height (default: latest)", required=False)),
         {"name": "proof", "schema": ref("Proof")},
-        "A value (hex of the stored bytes) with its proof (CometBFT ProofOps, base64 fields) "
-        "and the signed header height + 1 whose app_hash the proof checks against.",
+        "A value (hex of the stored bytes) with its proof (CometBFT ProofOps, base64 fields), "
+        "the header height + 1 whose app_hash the proof checks against, its commit and the "
+        "validator set that signed it.",
         description="For the latest height the answer waits for the next block.",
         cache=True, errors=(NOT_FOUND,)),
 ]

@@ -17,8 +17,10 @@ from app.params import UNIT
 from app.txbuilder import build_signed, send, sign_tx
 from rpc.client import GatewayClient
 from rpc.keystore import read_plain
+from rpc.lightclient import verify_signed_header
 from rpc.methods import build_registry
 from rpc.verify import verified_value
+from state.proof import ProofError
 
 from .conftest import TEST_KEY, Net
 
@@ -132,11 +134,12 @@ def test_proof_at_an_older_height_and_a_future_one(net: Net) -> None:
     h = status["height"] - 1
     answer = net.call("fictra_getProof", f"/account/{faucet.bech32}", h)
     assert answer["height"] == h and int(answer["header"]["height"]) == h + 1
-    value = verified_value(answer, pt.SHARD, pt.account_key(faucet.address), net.chain_id)
-    assert value
+    value, (signed, total) = verified_value(answer, pt.SHARD, pt.account_key(faucet.address),
+                                            net.chain_id)
+    assert value and total == 40 and signed > 2 * total / 3
     absent = Key.generate()
     answer = net.call("fictra_getProof", f"/account/{absent.bech32}", h)
-    assert verified_value(answer, pt.SHARD, pt.account_key(absent.address), net.chain_id) \
+    assert verified_value(answer, pt.SHARD, pt.account_key(absent.address), net.chain_id)[0] \
         in (None, b"")
     _, _, doc = net.post({"jsonrpc": "2.0", "id": 1, "method": "fictra_getProof",
                           "params": [f"/account/{faucet.bech32}", h + 10_000]})
@@ -144,3 +147,27 @@ def test_proof_at_an_older_height_and_a_future_one(net: Net) -> None:
     _, _, doc = net.post({"jsonrpc": "2.0", "id": 1, "method": "fictra_getProof",
                           "params": ["/nowhere"]})
     assert doc["error"]["code"] == -32602
+
+
+def test_header_signatures(net: Net) -> None:
+    """The light-client check of the header a proof is anchored in, and each way it fails."""
+    answer = net.call("fictra_getProof", "/supply", net.call("fictra_status")["height"] - 1)
+    header, commit, vals = answer["header"], answer["commit"], answer["validators"]
+    signed, total = verify_signed_header(header, commit, vals)
+    assert total == 40 and signed >= 30
+    sigs = commit["signatures"]
+    ok = [s for s in sigs if s["block_id_flag"] == 2]
+    assert verify_signed_header(header, {**commit, "signatures": ok[:3]}, vals) == (30, 40)
+    lies = [
+        ({**header, "app_hash": "00" * 32}, commit, vals),  # another app hash
+        ({**header, "height": str(int(header["height"]) + 1)}, commit, vals),
+        (header, {**commit, "signatures": ok[:2]}, vals),  # 20 of 40 is not more than 2/3
+        (header, {**commit, "signatures": ok[:2] + [ok[0], ok[1]]}, vals),  # no double count
+        (header, {**commit, "signatures": [{**s, "signature": ok[0]["signature"]}
+                                           for s in ok[:3]]}, vals),  # forged signatures
+        (header, commit, [{**v, "voting_power": "1000"} for v in vals]),  # another set
+        (header, commit, vals[:3]),
+    ]
+    for h, c, v in lies:
+        with pytest.raises(ProofError):
+            verify_signed_header(h, c, v)

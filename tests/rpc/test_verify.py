@@ -1,4 +1,5 @@
-"""The wallet's proof check on a real store's proofs: holds, and fails for every lie."""
+"""The wallet's proof check on a real store's proofs: holds, and fails for every lie (the
+header's signatures are checked on a real localnet, in the end-to-end tests)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rpc.verify import verified_value
+from rpc.verify import proven_value
 from state.proof import ProofError
 from state.store import Store
 
@@ -40,9 +41,9 @@ def store(tmp_path: Path) -> Store:
 
 def test_existence_and_absence(store: Store) -> None:
     key = b"acc/" + bytes([7]) * 20
-    assert verified_value(answer(store, "pt", key, 1), "pt", key, CHAIN) == b"value-7"
+    assert proven_value(answer(store, "pt", key, 1), "pt", key, CHAIN) == b"value-7"
     missing = b"acc/" + b"\xee" * 20
-    assert verified_value(answer(store, "pt", missing, 1), "pt", missing, CHAIN) is None
+    assert proven_value(answer(store, "pt", missing, 1), "pt", missing, CHAIN) is None
 
 
 def test_every_lie_fails(store: Store) -> None:
@@ -59,9 +60,9 @@ def test_every_lie_fails(store: Store) -> None:
     ]
     for lie in lies:
         with pytest.raises(ProofError):
-            verified_value(lie, "pt", key, CHAIN)
+            proven_value(lie, "pt", key, CHAIN)
     other_key = b"acc/" + bytes([8]) * 20
     with pytest.raises(ProofError):  # a true proof, but of another key
-        verified_value(good, "pt", other_key, CHAIN)
+        proven_value(good, "pt", other_key, CHAIN)
     with pytest.raises(ProofError):  # of another shard
-        verified_value(good, "ft", key, CHAIN)
+        proven_value(good, "ft", key, CHAIN)

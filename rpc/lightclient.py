@@ -1,0 +1,143 @@
+"""Check a signed header as a CometBFT light client does, in the wallet, from the gateway's
+JSON: the header hashes to the block id its commit signs, the validator set hashes to the
+header's ``validators_hash``, and validators holding more than 2/3 of the set's voting power
+signed the commit (ed25519 over CometBFT's canonical precommit bytes).
+
+What this proves: the header (and its app hash) is the one that validator set committed. The
+set itself comes from the gateway too; a wallet that knows the chain's validators compares
+``validators_hash`` with what it trusts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+from google.protobuf import timestamp_pb2, wrappers_pb2
+
+import abci.proto  # noqa: F401 - puts CometBFT's generated modules on the import path
+from app.cometrpc import parse_time_ns
+from app.crypto import verify
+from state.proof import ProofError
+
+# isort: split
+from tendermint.crypto import keys_pb2
+from tendermint.types import canonical_pb2, types_pb2, validator_pb2
+from tendermint.version import types_pb2 as version_pb2
+
+PRECOMMIT = 2  # SignedMsgType
+BLOCK_ID_FLAG_COMMIT = 2
+
+
+def merkle_root(items: list[bytes]) -> bytes:
+    """RFC 6962 tree hash, as CometBFT's ``merkle.HashFromByteSlices``."""
+    if not items:
+        return hashlib.sha256(b"").digest()
+    if len(items) == 1:
+        return hashlib.sha256(b"\x00" + items[0]).digest()
+    k = 1 << ((len(items) - 1).bit_length() - 1)  # largest power of two below len
+    return hashlib.sha256(b"\x01" + merkle_root(items[:k]) + merkle_root(items[k:])).digest()
+
+
+def _timestamp(text: str) -> timestamp_pb2.Timestamp:
+    seconds, nanos = divmod(parse_time_ns(text), 1_000_000_000)
+    return timestamp_pb2.Timestamp(seconds=seconds, nanos=nanos)
+
+
+def _hex(text: str) -> bytes:
+    return bytes.fromhex(text or "")
+
+
+def _block_id(doc: dict[str, Any]) -> types_pb2.BlockID:
+    parts = doc.get("parts") or {}
+    psh = types_pb2.PartSetHeader(total=int(parts.get("total") or 0),
+                                  hash=_hex(parts.get("hash", "")))
+    return types_pb2.BlockID(hash=_hex(doc.get("hash", "")), part_set_header=psh)
+
+
+def header_hash(h: dict[str, Any]) -> bytes:
+    def b(field: str) -> bytes:
+        return wrappers_pb2.BytesValue(value=_hex(h[field])).SerializeToString()
+
+    return merkle_root([
+        version_pb2.Consensus(block=int(h["version"]["block"]),
+                              app=int(h["version"].get("app") or 0)).SerializeToString(),
+        wrappers_pb2.StringValue(value=h["chain_id"]).SerializeToString(),
+        wrappers_pb2.Int64Value(value=int(h["height"])).SerializeToString(),
+        _timestamp(h["time"]).SerializeToString(),
+        _block_id(h["last_block_id"]).SerializeToString(),
+        b("last_commit_hash"), b("data_hash"), b("validators_hash"), b("next_validators_hash"),
+        b("consensus_hash"), b("app_hash"), b("last_results_hash"), b("evidence_hash"),
+        b("proposer_address"),
+    ])
+
+
+def _pub_key(v: dict[str, Any]) -> bytes:
+    pk = v["pub_key"]
+    if pk.get("type") != "tendermint/PubKeyEd25519":
+        raise ProofError(f"unsupported validator key type {pk.get('type')!r}")
+    return base64.b64decode(pk["value"])
+
+
+def validators_hash(validators: list[dict[str, Any]]) -> bytes:
+    return merkle_root([validator_pb2.SimpleValidator(
+        pub_key=keys_pb2.PublicKey(ed25519=_pub_key(v)), voting_power=int(v["voting_power"]),
+    ).SerializeToString() for v in validators])
+
+
+def _uvarint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def vote_sign_bytes(chain_id: str, height: int, round_: int, block_id: dict[str, Any],
+                    timestamp: str) -> bytes:
+    bid = _block_id(block_id)
+    vote = canonical_pb2.CanonicalVote(
+        type=PRECOMMIT, height=height, round=round_,
+        block_id=canonical_pb2.CanonicalBlockID(
+            hash=bid.hash, part_set_header=canonical_pb2.CanonicalPartSetHeader(
+                total=bid.part_set_header.total, hash=bid.part_set_header.hash)),
+        timestamp=_timestamp(timestamp), chain_id=chain_id,
+    ).SerializeToString()
+    return _uvarint(len(vote)) + vote  # length-delimited, as protoio.MarshalDelimited
+
+
+def verify_signed_header(header: dict[str, Any], commit: dict[str, Any],
+                         validators: list[dict[str, Any]]) -> tuple[int, int]:
+    """(signed power, total power) if the header is committed by >2/3; else ProofError."""
+    try:
+        if int(commit["height"]) != int(header["height"]):
+            raise ProofError("the commit is for another height than the header")
+        if header_hash(header) != _hex(commit["block_id"]["hash"]):
+            raise ProofError("the header does not hash to the block id the commit signs")
+        if validators_hash(validators) != _hex(header["validators_hash"]):
+            raise ProofError("the validator set does not match the header's validators_hash")
+        by_address = {v["address"].upper(): v for v in validators}
+        total = sum(int(v["voting_power"]) for v in validators)
+        signed = 0
+        seen: set[str] = set()
+        for sig in commit["signatures"]:
+            if sig.get("block_id_flag") != BLOCK_ID_FLAG_COMMIT:
+                continue
+            addr = str(sig["validator_address"]).upper()
+            v = by_address.get(addr)
+            if v is None or addr in seen:
+                continue
+            msg = vote_sign_bytes(header["chain_id"], int(commit["height"]),
+                                  int(commit.get("round") or 0), commit["block_id"],
+                                  sig["timestamp"])
+            if verify(_pub_key(v), msg, base64.b64decode(sig["signature"] or "")):
+                seen.add(addr)
+                signed += int(v["voting_power"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ProofError(f"malformed header, commit or validator set: {e}") from None
+    if 3 * signed <= 2 * total:
+        raise ProofError(f"validators holding only {signed} of {total} voting power signed "
+                         "the header (more than 2/3 needed)")
+    return signed, total
