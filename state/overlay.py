@@ -39,6 +39,7 @@ class Overlay:
         self._store = store
         self.generation = generation
         self._writes: dict[str, dict[bytes, bytes | None]] = {s: {} for s in store.shards}
+        self.read_versions: dict[str, dict[bytes, bytes]] = {s: {} for s in store.shards}
         self._journal: list[tuple[dict[bytes, bytes | None], bytes, object]] = []
         self._cps: list[tuple[int, int]] = []  # open checkpoints: (id, journal position)
         self._next_cp = 0
@@ -57,7 +58,11 @@ class Overlay:
         w = self._shard(shard)
         if key in w:
             return w[key]
-        return self._store.get(shard, key)
+        raw = self._store.latest_raw(shard, key)
+        # Remember the committed version: the commit then needs no read to find the
+        # history entry this block makes stale (most writes follow a read of the key).
+        self.read_versions[shard][key] = raw[:8] if raw is not None else b""
+        return raw[8:] if raw is not None else None
 
     def _put(self, shard: str, key: bytes, value: bytes | None) -> None:
         w = self._shard(shard)

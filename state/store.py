@@ -28,6 +28,7 @@ from .keys import (
     STALE,
     esc,
     hist_key,
+    inv,
     node_key,
     root_key,
     u64,
@@ -65,11 +66,6 @@ def decode_root(raw: bytes) -> tuple[Ref, int]:
 
 
 _INVERT = bytes(range(255, -1, -1))
-
-
-def inv_bytes(version: bytes) -> bytes:
-    """~v of an 8-byte big-endian version."""
-    return version.translate(_INVERT)
 
 
 def encode_list(items: list[bytes]) -> bytes:
@@ -290,6 +286,12 @@ class Store:
         self._check_height(height)
         return self._get_at(db, key, height)
 
+    def latest_raw(self, shard: str, key: bytes) -> bytes | None:
+        """The latest ``L`` entry (u64 version || value) of ``key``, or None."""
+        if type(key) is not bytes:
+            check_key(key)
+        return self.dbs[shard].get(LATEST + key)
+
     @staticmethod
     def _get_at(db: Any, key: bytes, height: int) -> bytes | None:
         base = HIST + esc(key)
@@ -391,7 +393,7 @@ class Store:
             self.wal.write(height, prev, changes)
             for shard in SHARDS:
                 items, upd = plans.get(shard, ([], None))
-                self._apply_shard(shard, items, height, prev, upd)
+                self._apply_shard(shard, items, height, prev, upd, overlay.read_versions[shard])
                 self.faults.hit("shard_" + shard, height)
             self.faults.hit("applied", height)
             self.wal.mark_done()
@@ -406,9 +408,13 @@ class Store:
         return self._app_hash
 
     def _apply_shard(
-        self, shard: str, items: list[Item], height: int, prev: int, upd: TreeUpdate | None
+        self, shard: str, items: list[Item], height: int, prev: int, upd: TreeUpdate | None,
+        known: dict[bytes, bytes] | None = None,
     ) -> None:
-        """One synced batch taking ``shard`` from ``prev`` to ``height``."""
+        """One synced batch taking ``shard`` from ``prev`` to ``height``. ``known``: the
+        committed versions the overlay already read (b"" = absent)."""
+        if known is None:
+            known = {}
         db = self.dbs[shard]
         wb = db.write_batch(sync=True)
         put = wb.put
@@ -422,25 +428,33 @@ class Store:
             mark = u64(height)
             get = db.get
             stale: list[bytes] = []  # entries that serve only heights below this one
+            invh = inv(height)
             for path, _, key, value in items:
                 if value is None and path not in deleted:
                     continue  # deleting an absent key changes nothing
                 lkey = LATEST + key
-                old = get(lkey) if keep_history else None
+                ekey = HIST + esc(key)
+                if not keep_history:
+                    old = None
+                else:
+                    old = known.get(key)
+                    if old is None:  # not read in the overlay: look the version up
+                        old = get(lkey)
+                    elif not old:  # read and found absent
+                        old = None
                 if value is None:
                     delete(lkey)
                     delete(PATHS + path)
-                    hk = hist_key(key, height)
-                    put(hk, b"\x00")
+                    put(ekey + invh, b"\x00")
                     if keep_history:  # the deletion mark goes with the version before it
-                        stale.append(hk)
+                        stale.append(ekey + invh)
                 else:
                     put(lkey, mark + value)
-                    put(hist_key(key, height), b"\x01" + value)
+                    put(ekey + invh, b"\x01" + value)
                     if path in inserted:
                         put(PATHS + path, key)
                 if old is not None:
-                    stale.append(HIST + esc(key) + inv_bytes(old[:8]))
+                    stale.append(ekey + old[:8].translate(_INVERT))
             for nk, page in upd.pages.items():
                 put(nk, page.encode())
             if keep_history:
