@@ -9,7 +9,7 @@ from typing import Any
 from app.crypto import to_bech32
 from app.errors import Code
 from rpc import receipts
-from rpc.errors import NOT_FOUND
+from rpc.errors import NOT_FOUND, invalid_params
 from rpc.jsonrpc import CallContext, Method
 from rpc.params import ADDRESS, HEIGHT, PAGE, PER_PAGE, UINT_ID, Param
 from rpc.schemas import BOOL, INT, STR, nullable, obj, ref
@@ -41,6 +41,7 @@ SCHEMAS = {
                                                 "no", "height"]},
 }
 
+MAX_HISTORY_DEPTH = 10_000  # each 100 txs deeper costs two more node searches
 _ADDR = Param("address", ADDRESS, "the account (bech32)")
 _HEIGHT = Param("height", HEIGHT, "block height (default: latest)", required=False)
 
@@ -101,6 +102,9 @@ async def get_history(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any
     address = _addr(params)
     page = params["page"] or 1
     per_page = params["per_page"] or 20
+    if page * per_page > MAX_HISTORY_DEPTH:
+        raise invalid_params(f"history goes back at most {MAX_HISTORY_DEPTH} txs "
+                             "(page * per_page)", "page")
     want = page * per_page + 1  # one more tells whether a next page exists
     signed, received = await asyncio.gather(
         _search(ctx, f"fee.payer='{address}'", want),
