@@ -517,6 +517,11 @@ class Store:
             for view, _, _ in views.values():
                 view.close()
 
+    def compact(self) -> None:
+        """Run LevelDB's compaction over every shard now (slow; for tools and benchmarks)."""
+        for db in self.dbs.values():
+            db.db.compact_range()
+
     def disk_bytes(self) -> int:
         return sum(db.size_bytes() for db in self.dbs.values())
 
