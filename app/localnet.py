@@ -80,6 +80,8 @@ class Localnet:
         self.home = home.resolve()
         self.chain_id, self.nodes = load_network(self.home)
         self.state_path = self.home / "localnet.json"
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.gateway_proc: subprocess.Popen[bytes] | None = None
 
     # -- pid bookkeeping ---------------------------------------------------------
     def _pids(self) -> dict[str, int]:
@@ -125,10 +127,20 @@ class Localnet:
             start_new_session=True,
         )
         log.close()
+        self._procs[name] = proc
         pids = self._pids()
         pids[name] = proc.pid
         self._save_pids(pids)
         return proc.pid
+
+    def exited(self, name: str) -> bool:
+        """True once a node this object started has exited; for other nodes, when its pid is
+        gone. (Right after the fork, /proc still shows the parent's command line, so the pid
+        check alone would call a starting node dead.)"""
+        proc = self._procs.get(name)
+        if proc is not None:
+            return proc.poll() is not None
+        return self.pid_of(name) is None
 
     def signal_node(self, name: str, sig: int) -> int | None:
         pid = self.pid_of(name)
@@ -231,13 +243,12 @@ class Localnet:
         proc = subprocess.Popen(cmd + (extra_args or []), stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()
-        self.gateway_proc = proc  # exited() can tell a crash before its command line is visible
+        self.gateway_proc = proc  # tells a crash even before its command line is visible
         self._save("gateway", {"pid": proc.pid, "url": url, "node": node_url})
         return url
 
     def gateway_exited(self) -> bool:
-        proc = getattr(self, "gateway_proc", None)
-        return proc is not None and proc.poll() is not None
+        return self.gateway_proc is not None and self.gateway_proc.poll() is not None
 
     def stop_gateway(self) -> int | None:
         pid = self.gateway_pid()

@@ -238,7 +238,7 @@ def _wait_ready(net: Localnet, url: str) -> None:
 
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        dead = [n.name for n in net.nodes if net.pid_of(n.name) is None]
+        dead = [n.name for n in net.nodes if net.exited(n.name)]
         if dead:
             raise RuntimeError(f"{dead[0]} exited; see {net.home}/{dead[0]}/node.log")
         if net.gateway_exited():

@@ -158,7 +158,7 @@ def _wait_first_block(net) -> bool:  # noqa: ANN001
 
     start = time.monotonic()
     while time.monotonic() - start < 120:
-        dead = [n.name for n in net.nodes if net.pid_of(n.name) is None]
+        dead = [n.name for n in net.nodes if net.exited(n.name)]
         if dead:
             print(f"\nerror: {', '.join(dead)} exited during start-up; see "
                   f"{net.home}/{dead[0]}/node.log", file=sys.stderr)
