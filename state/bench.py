@@ -192,3 +192,36 @@ def run(args: argparse.Namespace) -> int:
         for name, value in extra.items():
             print(f"  {name:<24} {value}  (blind writes: no read of the key before it)")
     return 0
+
+
+def prune_run(keys: int = 100_000, blocks: int = 300, size: int = 5_000, keep: int = 10) -> None:
+    """Disk use under a steady workload with a short history: one line every 25 blocks
+    (``python -m state.bench prune``)."""
+    rng = random.Random(7)
+    root = Path.cwd() / ".bench"
+    root.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="prune-", dir=root))
+    try:
+        store = Store.open(work / "state", keep_recent=keep)
+        _fill(store, keys, rng)
+        print(f"{keys:,} keys, blocks of {size:,} updates, keep_recent={keep}")
+        print("height  live entries  disk MB")
+        for b in range(1, blocks + 1):
+            ov = store.overlay()
+            for i in rng.sample(range(keys), size):
+                ov.set(SHARD, _key(i), rng.randbytes(VALUE_BYTES))
+            store.commit(ov, store.height + 1)
+            if b % 25 == 0:
+                entries = sum(1 for _ in store.dbs[SHARD].db.iterator(include_value=False))
+                print(f"{store.height:6d}  {entries:12,}  {store.disk_bytes() / 1e6:7.1f}",
+                      flush=True)
+        store.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["prune"]:
+        prune_run()
+    else:
+        sys.exit(run(argparse.Namespace(json="--json" in sys.argv)))
