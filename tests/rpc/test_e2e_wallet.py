@@ -138,3 +138,59 @@ def test_several_txs_in_flight_from_one_key(net: Net) -> None:
             assert int(faucet_acct["nonce"]) == before + 12
 
     asyncio.run(go())
+
+
+def test_multisend_and_council_steps(net: Net, tmp_path: Path) -> None:
+    env = net.cli_env(tmp_path / "keyring")
+    a = _json(fictra("wallet", "keys", "add", "a", "--json", env=env).stdout)["address"]
+    b = _json(fictra("wallet", "keys", "add", "b", "--json", env=env).stdout)["address"]
+    out = _json(fictra("wallet", "multisend", "--from", "faucet", "a=1.5PT", f"{b}=2",
+                       "--json", env=env).stdout)
+    assert out["code"] == 0
+    for who, amount in ((a, "1500000"), (b, "2000000")):
+        bal = _json(fictra("wallet", "balance", who, "--json", env=env).stdout)
+        assert bal["pt"] == amount and bal["proof_verified"] is False
+
+    proposed = _json(fictra("wallet", "council", "propose", "--from", "council-1",
+                            "register-entity", "a", "--tier", "enhanced", "--jurisdiction",
+                            "de", "--roles", "trader,verifier", "--json", env=env).stdout)
+    assert proposed["code"] == 0
+    receipt = _json(fictra("wallet", "tx", proposed["hash"], "--json", env=env).stdout)
+    pid = next(e for e in receipt["events"] if e["type"] == "proposal")["attributes"]["id"]
+    voted = _json(fictra("wallet", "council", "vote", "--from", "council-2", pid, "yes",
+                         "--json", env=env).stdout)
+    assert voted["code"] == 0
+    prop = _json(fictra("wallet", "council", "show", pid, "--json", env=env).stdout)
+    assert prop["status"] == "passed" and len(prop["yes"]) == 2
+    acct = _json(fictra("wallet", "account", "a", "--json", env=env).stdout)
+    assert (acct["tier"], acct["jurisdiction"], acct["roles"]) == (
+        "enhanced", "DE", ["trader", "verifier"])
+    # Not a member: refused by CheckTx with the governance code.
+    out = fictra("wallet", "council", "vote", "--from", "faucet", pid, "yes", "--json",
+                 env=env, check=False)
+    assert out.returncode == 1 and _json(out.stdout)["data"]["code"] == 40
+
+
+def test_keys_import_export(net: Net, tmp_path: Path) -> None:
+    env = net.cli_env(tmp_path / "keyring")
+    fictra("wallet", "keys", "add", "orig", env=env)
+    exported = tmp_path / "orig.json"
+    exported.write_text(fictra("wallet", "keys", "export", "orig", env=env).stdout)
+    assert "private_key" not in exported.read_text()
+    other = {**env, "FICTRA_KEYRING": str(tmp_path / "other")}
+    imported = _json(fictra("wallet", "keys", "import", "copy", str(exported), "--json",
+                            env=other).stdout)
+    shown = _json(fictra("wallet", "keys", "show", "orig", "--json", env=env).stdout)
+    assert imported["address"] == shown["address"]
+    plain = json.loads(fictra("wallet", "keys", "export", "copy", "--private-key",
+                              env=other).stdout)
+    assert plain["address"] == shown["address"] and len(plain["private_key"]) == 64
+    # The plain localnet faucet file imports too (encrypted under the passphrase).
+    faucet = net.home / "keys" / "faucet.json"
+    got = _json(fictra("wallet", "keys", "import", "f2", str(faucet), "--json", env=other).stdout)
+    assert got["address"] == json.loads(faucet.read_text())["address"]
+    listed = _json(fictra("wallet", "keys", "list", "--json", env=other).stdout)["keys"]
+    assert {k["name"] for k in listed if k["source"] == "keyring"} == {"copy", "f2"}
+    wrong = {**other, "FICTRA_PASSPHRASE": "not it"}
+    out = fictra("wallet", "keys", "export", "copy", "--private-key", env=wrong, check=False)
+    assert out.returncode == 1 and "wrong passphrase" in out.stderr
