@@ -10,7 +10,7 @@ answer.
 Setup: an N-validator localnet with its gateway (rate limits off), and ``--senders`` funded
 accounts. getBalance reads those accounts in turn (so the per-height cache sees a realistic
 mix of repeats, not one hot key). sendRawTransaction sends pre-signed 1-base-unit transfers,
-sender ``i % senders`` with consecutive nonces, so one sender's txs are a second apart at
+sender ``i % senders`` with consecutive nonces, so one sender's txs are two seconds apart at
 1,000/s and arrive in order. Between levels the mempool drains.
 
 ``--direct`` offers the same calls to node0's CometBFT RPC instead (``abci_query`` of the
@@ -71,24 +71,25 @@ async def _level(session: aiohttp.ClientSession, url: str, rate: int, duration: 
     """Offer ``rate`` calls/s for ``duration`` s; the figures the issue asks for."""
     loop = asyncio.get_running_loop()
     lat: list[float] = []
-    errors = 0
+    kinds: dict[str, int] = {}
     last_done = 0.0
 
     async def one(body: bytes) -> None:
-        nonlocal errors, last_done
+        nonlocal last_done
         t = time.perf_counter()
         try:
             async with session.post(url, data=body,
                                     headers={"Content-Type": "application/json"}) as r:
                 doc = await r.json(content_type=None)
             ok = r.status == 200 and _answered(doc)
-        except (aiohttp.ClientError, TimeoutError, ValueError, OSError):
-            ok = False
+            kind = "" if ok else _error_kind(doc)
+        except (aiohttp.ClientError, TimeoutError, ValueError, OSError) as e:
+            ok, kind = False, type(e).__name__
         now = time.perf_counter()
         if ok:
             lat.append((now - t) * 1000)
         else:
-            errors += 1
+            kinds[kind] = kinds.get(kind, 0) + 1
         last_done = max(last_done, now)
 
     n = int(rate * duration)
@@ -103,8 +104,23 @@ async def _level(session: aiohttp.ClientSession, url: str, rate: int, duration: 
     await asyncio.gather(*tasks)
     lat.sort()
     span = max(last_done - t0, 1e-9)
+    if kinds:
+        _progress("errors: " + ", ".join(f"{k} x{n}" for k, n in sorted(kinds.items())))
     return {"achieved_rps": round(len(lat) / span, 1), "p50_ms": _pct(lat, 0.50),
-            "p95_ms": _pct(lat, 0.95), "p99_ms": _pct(lat, 0.99), "errors": errors}
+            "p95_ms": _pct(lat, 0.95), "p99_ms": _pct(lat, 0.99),
+            "errors": sum(kinds.values())}
+
+
+def _error_kind(doc: Any) -> str:
+    """A short name for a failed answer (shown on stderr to explain ``errors``)."""
+    if not isinstance(doc, dict):
+        return "not JSON-RPC"
+    err = doc.get("error")
+    if err:
+        data = err.get("data") if isinstance(err.get("data"), dict) else {}
+        return f"{err.get('code')}" + (f"/abci {data['code']}" if "code" in data else "")
+    res = doc.get("result") or {}
+    return f"abci {(res.get('response') or res).get('code')}"
 
 
 def _body(method: str, params: Any, i: int) -> bytes:

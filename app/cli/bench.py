@@ -46,7 +46,7 @@ def _register_rpc(kinds: argparse._SubParsersAction) -> None:
     rpc.add_argument("--rates", default="200,500,1000",
                      help="offered loads in calls/s, comma-separated")
     rpc.add_argument("--duration", type=float, default=10.0, help="seconds per load level")
-    rpc.add_argument("--senders", type=int, default=1000, help="funded accounts")
+    rpc.add_argument("--senders", type=int, default=2000, help="funded accounts")
     rpc.add_argument("--connections", type=int, default=256, help="client connection pool")
     rpc.add_argument("--direct", action="store_true",
                      help="offer the same calls to node0's CometBFT RPC (a baseline)")
