@@ -7,7 +7,9 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     gw.set_defaults(func=_run)
 
 
-def _event_loop_runner():  # noqa: ANN202
+def _event_loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
     """uvloop's runner where it is installed (it roughly halves the time aiohttp spends per
     request); asyncio's otherwise."""
     try:

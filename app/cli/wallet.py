@@ -19,7 +19,12 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.crypto import Key
+    from rpc.client import GatewayClient
+    from rpc.keystore import Keyring
 
 Cmd = Callable[[argparse.Namespace], Awaitable[int]]
 
@@ -176,7 +181,7 @@ def _gateway_url(args: argparse.Namespace) -> str:
     return "http://127.0.0.1:8545"
 
 
-def _keyring(args: argparse.Namespace):  # noqa: ANN202
+def _keyring(args: argparse.Namespace) -> Keyring:
     from rpc.keystore import Keyring
 
     default = os.environ.get("FICTRA_KEYRING") or Path.home() / ".fictra" / "keyring"
@@ -201,7 +206,7 @@ def _plain_key_path(args: argparse.Namespace, name: str) -> Path:
     return _localnet_home(args) / "keys" / f"{name}.json"
 
 
-def _load_key(args: argparse.Namespace, name: str):  # noqa: ANN202
+def _load_key(args: argparse.Namespace, name: str) -> Key:
     """A signing key by name: the encrypted keyring first, then the localnet's plain keys."""
     from rpc.keystore import read_plain
 
@@ -230,7 +235,7 @@ def _address_of(args: argparse.Namespace, who: str) -> str:
     raise UserError(f"{who!r} is neither a fic1 address nor a key name")
 
 
-def _client(args: argparse.Namespace):  # noqa: ANN202
+def _client(args: argparse.Namespace) -> GatewayClient:
     from rpc.client import GatewayClient
 
     return GatewayClient(_gateway_url(args), api_key=args.api_key)

@@ -9,6 +9,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from app.crypto import Key
@@ -111,8 +112,21 @@ def test_subscriptions_see_the_tx(net: Net) -> None:
             assert (await late.next(timeout=60))["height"] == receipt["height"]
             assert await gw.ws_call("fictra_unsubscribe", late.id) is True
             assert await gw.ws_call("fictra_unsubscribe", late.id) is False
+            assert 'fictra_rpc_subscriptions 3.0' in await metrics()
+
+    async def metrics() -> str:
+        async with aiohttp.ClientSession() as s, s.get(net.url + "/metrics") as r:
+            return await r.text()
+
+    async def subscriptions_end_with_the_connection() -> None:
+        for _ in range(300):  # a hang guard
+            if "fictra_rpc_subscriptions 0.0" in await metrics():
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError("subscriptions outlived their connection")
 
     asyncio.run(go())
+    asyncio.run(subscriptions_end_with_the_connection())
 
 
 def test_several_txs_in_flight_from_one_key(net: Net) -> None:
