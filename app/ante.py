@@ -98,6 +98,11 @@ class TxCache:
     def clear(self) -> None:
         self._txs.clear()
 
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
 
 def min_fee(ctx: Ctx, size: int) -> int:
     p = ctx.params

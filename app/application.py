@@ -74,6 +74,8 @@ class FictraApp(Application):
         return self.store.height + 1 if self.store.height else self.initial_height
 
     def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
         self.store.close()
 
     # -- info / query --------------------------------------------------------------------------
