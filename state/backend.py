@@ -22,7 +22,7 @@ class ShardDB:
                 create_if_missing=True,
                 bloom_filter_bits=10,
                 lru_cache_size=max(cache_bytes, 1 << 20),
-                write_buffer_size=32 << 20,
+                write_buffer_size=4 << 20,
                 max_open_files=500,
             )
         except plyvel.Error as exc:

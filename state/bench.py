@@ -194,8 +194,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def prune_run(keys: int = 100_000, blocks: int = 300, size: int = 5_000, keep: int = 10) -> None:
-    """Disk use under a steady workload with a short history: one line every 25 blocks
+def prune_run(keys: int = 100_000, blocks: int = 1000, size: int = 5_000, keep: int = 10) -> None:
+    """Disk use under a steady workload with a short history: one line every 50 blocks
     (``python -m state.bench prune``)."""
     rng = random.Random(7)
     root = Path.cwd() / ".bench"
@@ -211,7 +211,7 @@ def prune_run(keys: int = 100_000, blocks: int = 300, size: int = 5_000, keep: i
             for i in rng.sample(range(keys), size):
                 ov.set(SHARD, _key(i), rng.randbytes(VALUE_BYTES))
             store.commit(ov, store.height + 1)
-            if b % 25 == 0:
+            if b % 50 == 0:
                 entries = sum(1 for _ in store.dbs[SHARD].db.iterator(include_value=False))
                 print(f"{store.height:6d}  {entries:12,}  {store.disk_bytes() / 1e6:7.1f}",
                       flush=True)
