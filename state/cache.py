@@ -42,6 +42,26 @@ class PageCache:
         if level is not None and level.pop(key, None) is not None:
             self.size -= 1
 
+    def replace(self, tag: bytes, old: list[bytes], new: dict[bytes, Frozen]) -> None:
+        """After a commit: drop the replaced pages, add the new ones (node keys + tag)."""
+        levels = self.levels
+        n = self.size
+        for nk in old:
+            level = levels.get(nk[9])
+            if level is not None and level.pop(tag + nk, None) is not None:
+                n -= 1
+        for nk, page in new.items():
+            level = levels.get(nk[9])
+            if level is None:
+                level = levels[nk[9]] = {}
+            key = tag + nk
+            if key not in level:
+                n += 1
+            level[key] = page
+        self.size = n
+        if n > self.capacity:
+            self._evict()
+
     def _evict(self) -> None:
         target = self.capacity * 7 // 8  # evict in bulk so a full cache costs little per put
         for depth in sorted(self.levels, reverse=True):

@@ -389,8 +389,7 @@ class Store:
                 raise HeightError(f"next height is {self._height + 1}, got {height}")
             plans = overlay.plan(height)
             prev = self._height
-            changes = {s: [(i[2], i[3]) for i in p[0]] for s, p in plans.items()}
-            self.wal.write(height, prev, changes)
+            self.wal.write(height, prev, {s: p[0] for s, p in plans.items()})
             for shard in SHARDS:
                 items, upd = plans.get(shard, ([], None))
                 self._apply_shard(shard, items, height, prev, upd, overlay.read_versions[shard])
@@ -474,12 +473,10 @@ class Store:
             self._roots[shard] = upd.root
             self._counts[shard] = count
             self._rootver[shard] = height
-            cache = self.cache
-            tag = self.readers[shard].tag
-            for nk in upd.stale:
-                cache.drop(tag + nk)
-            for nk, page in upd.pages.items():
-                cache.put(tag + nk, page.frozen())
+            self.cache.replace(
+                self.readers[shard].tag, upd.stale,
+                {nk: page.frozen() for nk, page in upd.pages.items()},
+            )
 
     # -- pruning ----------------------------------------------------------------------------
     def _prune(self, shard: str, wb: Any, height: int) -> None:

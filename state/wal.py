@@ -6,7 +6,7 @@ is touched; a torn write fails its checksum and is discarded (no shard saw that 
     header: "FWAL" | done u8 | format u8 | height u64 | prev u64 | length u64 | sha256
     sha256 covers format, height, prev, length and the payload; ``done`` is set after every
     shard applied the block (an unsynced hint: recovery checks shard heights anyway).
-    payload: per shard in SHARDS order: count u32, then per change (sorted by key):
+    payload: per shard in SHARDS order: count u32, then per change (in H(key) order):
              key length u32 | key | flag u8 (1 set, 0 delete) | [value length u32 | value]
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import signal
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
@@ -37,13 +38,17 @@ class Record:
     done: bool
 
 
-def encode_payload(shards: tuple[str, ...], changes: Changes) -> bytes:
+def encode_payload(shards: tuple[str, ...], changes: dict[str, Sequence[Sequence]]) -> bytes:
+    """``changes``: per shard, (key, value or None) pairs, or the overlay's items (path,
+    value hash, key, value): the last two fields are the ones written."""
     parts: list[bytes] = []
     pack = _U32.pack
     for shard in shards:
         entries = changes.get(shard, [])
         parts.append(pack(len(entries)))
-        for key, value in entries:
+        for e in entries:
+            key = e[-2]
+            value = e[-1]
             if value is None:
                 parts += (pack(len(key)), key, b"\x00")
             else:
@@ -125,7 +130,7 @@ class WriteAheadLog:
             return None
         return Record(height, prev, decode_payload(self.shards, payload), bool(done))
 
-    def write(self, height: int, prev: int, changes: Changes) -> None:
+    def write(self, height: int, prev: int, changes: dict[str, Sequence[Sequence]]) -> None:
         payload = encode_payload(self.shards, changes)
         head = _HEAD.pack(MAGIC, 0, FORMAT, height, prev, len(payload),
                           _digest(height, prev, payload))
