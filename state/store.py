@@ -25,7 +25,6 @@ from .keys import (
     META_HEIGHT,
     PATHS,
     ROOT,
-    STALE,
     esc,
     hist_key,
     inv,
@@ -36,6 +35,7 @@ from .keys import (
 from .overlay import Item, Overlay, check_key
 from .page import EMPTY_REF, K_BUCKET, K_LEAF, K_PAGE, Page, Ref
 from .proof import APP_OP, SMT_OP, encode_app, encode_smt
+from .prune import encode_list, prune, stale_list_key
 from .tree import TreeUpdate, apply_updates, prove_path
 from .wal import Faults, WriteAheadLog
 
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 
 SHARDS: tuple[str, ...] = ("pt", "ft", "trade", "oracle", "gov")
 META_FIRST = b"Mfirst"
-PRUNE_BLOCKS = 2  # stale lists pruned per block: one keeps pace, the second catches up
 _MAXV = (1 << 64) - 1
 
 
@@ -66,18 +65,6 @@ def decode_root(raw: bytes) -> tuple[Ref, int]:
 
 
 _INVERT = bytes(range(255, -1, -1))
-
-
-def encode_list(items: list[bytes]) -> bytes:
-    return b"".join(len(x).to_bytes(2, "big") + x for x in items)
-
-
-def decode_list(raw: bytes) -> Iterator[bytes]:
-    off = 0
-    while off < len(raw):
-        n = int.from_bytes(raw[off : off + 2], "big")
-        yield raw[off + 2 : off + 2 + n]
-        off += 2 + n
 
 
 def prefix_end(prefix: bytes) -> bytes | None:
@@ -460,7 +447,7 @@ class Store:
                 stale += upd.stale
                 if self._rootver[shard]:
                     stale.append(root_key(self._rootver[shard]))
-                put(STALE + mark, encode_list(stale))
+                put(stale_list_key(height), encode_list(stale))
             count = self._counts[shard] + len(upd.inserted) - len(upd.deleted)
             put(root_key(height), encode_root(upd.root, count))
         put(META_HEIGHT, u64(height))
@@ -480,21 +467,9 @@ class Store:
 
     # -- pruning ----------------------------------------------------------------------------
     def _prune(self, shard: str, wb: Any, height: int) -> None:
-        """Drop what only heights below the kept window reach: the stale lists of at most
-        PRUNE_BLOCKS blocks, so the work per block is bounded by the blocks' own writes."""
         limit = height - self.keep_recent + 1  # the oldest height kept after this block
-        if limit <= 1:
-            return
-        db = self.dbs[shard]
-        start = STALE + u64(self._prune_from[shard])
-        it = db.iterator(start=start, stop=STALE + u64(limit + 1))
-        for n, (k, v) in enumerate(it):
-            if n >= PRUNE_BLOCKS:
-                break
-            for ref in decode_list(v):
-                wb.delete(ref)
-            wb.delete(k)
-            self._prune_from[shard] = int.from_bytes(k[1:9], "big") + 1
+        if limit > 1:
+            self._prune_from[shard] = prune(self.dbs[shard], wb, self._prune_from[shard], limit)
 
     # -- snapshots --------------------------------------------------------------------------
     def export_views(self) -> dict[str, tuple[Any, Ref, int]]:
