@@ -14,7 +14,7 @@ from hashlib import sha256
 from typing import Protocol
 
 from .hashing import EMPTY, bit
-from .keys import node_key
+from .keys import NODE, node_key
 from .page import (
     BUCKET,
     EMPTY_REF,
@@ -74,8 +74,8 @@ def _finish(
         recs = page.small_records()
         if recs is not None:
             return (K_BUCKET, page.root_hash, b"".join(recs))
-    out.pages[node_key(version, depth, prefix)] = page
-    return (K_PAGE, page.root_hash, version)
+    out.pages[NODE + version.to_bytes(8, "big") + bytes((depth,)) + prefix] = page
+    return (K_PAGE, bytes(page.hashes[32:64]), version)
 
 
 class _Updater:
@@ -117,7 +117,8 @@ class _Updater:
             self.out.stale.append(nk)
             d4 = depth + 4
             if hi - lo == 1:  # one update below this page: one slot, one path to rehash
-                s = slot_of(items[lo][0], depth)
+                b = items[lo][0][depth >> 3]
+                s = b & 15 if depth & 4 else b >> 4
                 page.set_slot(s, self.apply(page.slot_ref(s), d4, items, lo, hi))
                 page.rehash((s,))
                 return _finish(page, self.out, self.version, depth, prefix, self.deletes)
