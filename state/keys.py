@@ -7,6 +7,7 @@
     R ~version                 -> root record              shard root at each version it changed
     S since                    -> list of keys             entries that went stale at `since`
     Mheight                    -> u64                      last height applied to this shard
+    Mfirst                     -> u64                      first committed height
 
 A list is (u16 length, key) pairs. Integers are 8-byte big-endian; ~v is 2**64-1-v so a
 forward seek finds the newest version at or below a height. esc() maps 0x00 to 0x00 0xFF
@@ -23,6 +24,7 @@ NODE = b"N"
 ROOT = b"R"
 STALE = b"S"
 META_HEIGHT = b"Mheight"
+META_FIRST = b"Mfirst"
 MAXV = (1 << 64) - 1
 _TERM = b"\x00\x01"
 

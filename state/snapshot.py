@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError
 from .hashing import EMPTY, app_hash_of, inner_hash
-from .keys import LATEST, META_HEIGHT, PATHS, hist_key, root_key, u64
+from .keys import LATEST, META_FIRST, META_HEIGHT, PATHS, hist_key, root_key, u64
 from .page import K_EMPTY, K_LEAF, Ref
 from .tree import build_from_cut, build_tree, index_of, iter_cut, iter_leaves
 
@@ -457,7 +457,7 @@ class Restore:
 
     def finish(self) -> Store:
         """Build the top of each tree, check the roots and open the restored store."""
-        from .store import META_FIRST, Store, encode_root
+        from .store import Store, encode_root
 
         if not self.complete or self.plans is None or self.info is None:
             raise SnapshotError("not every chunk has been applied")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from .hashing import app_hash_of, key_path
 from .keys import (
     HIST,
     LATEST,
+    META_FIRST,
     META_HEIGHT,
     PATHS,
     ROOT,
@@ -43,7 +45,6 @@ if TYPE_CHECKING:
     from .snapshot import SnapshotInfo, SnapshotManager
 
 SHARDS: tuple[str, ...] = ("pt", "ft", "trade", "oracle", "gov")
-META_FIRST = b"Mfirst"
 _MAXV = (1 << 64) - 1
 
 
@@ -207,8 +208,6 @@ class Store:
 
     @staticmethod
     def _items(changes: list[tuple[bytes, bytes | None]]) -> list[Item]:
-        from hashlib import sha256
-
         items: list[Item] = [
             (sha256(k).digest(), None if v is None else sha256(v).digest(), k, v)
             for k, v in changes
