@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import plyvel
 
@@ -29,13 +30,13 @@ class ShardDB:
             raise StoreError(f"cannot open shard database {path}: {exc}") from exc
         self.get = self.db.get
 
-    def iterator(self, **kw: object) -> Iterator:
+    def iterator(self, **kw: Any) -> Iterator:
         return self.db.iterator(**kw)
 
-    def snapshot(self) -> plyvel._plyvel.Snapshot:  # type: ignore[name-defined]
+    def snapshot(self) -> Any:  # plyvel's Snapshot: a read-only view
         return self.db.snapshot()
 
-    def write_batch(self, sync: bool = True):  # noqa: ANN201 - plyvel's WriteBatch
+    def write_batch(self, sync: bool = True) -> Any:  # plyvel's WriteBatch
         return self.db.write_batch(sync=sync)
 
     def size_bytes(self) -> int:

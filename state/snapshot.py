@@ -34,7 +34,7 @@ from .page import K_EMPTY, K_LEAF, Ref
 from .tree import build_from_cut, build_tree, index_of, iter_cut, iter_leaves
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .store import PageSource, Store
 
 FORMAT = 1
 CHUNK_MAX = 10 << 20
@@ -99,25 +99,15 @@ class _TooBig(Exception):
     pass
 
 
-class _ViewReader:
+def _view_reader(view: Any) -> PageSource:
     """Pages from a LevelDB snapshot view, uncached (export runs beside commits)."""
+    from .store import PageSource
 
-    def __init__(self, view: Any) -> None:
-        self.view = view
-
-    def load(self, version: int, depth: int, prefix: bytes):  # noqa: ANN201 - Page
-        from .store import PageSource
-
-        return PageSource(self.view.get, None).load(version, depth, prefix)
-
-    def load_key(self, key: bytes):  # noqa: ANN201 - Page
-        from .store import PageSource
-
-        return PageSource(self.view.get, None).load_key(key)
+    return PageSource(view.get, None)
 
 
 def _subtree_blob(
-    view: Any, reader: _ViewReader, idx: int, ref: Ref, k: int, prefix: bytes
+    view: Any, reader: PageSource, idx: int, ref: Ref, k: int, prefix: bytes
 ) -> bytes:
     parts: list[bytes] = []
     n = 0
@@ -178,7 +168,7 @@ def export_snapshot(
 def _export_shard(
     view: Any, root: Ref, k: int, si: int, first_chunk: int, tmp: Path
 ) -> tuple[list[tuple[int, int, bytes, int]], int]:
-    reader = _ViewReader(view)
+    reader = _view_reader(view)
     entries: list[tuple[int, int, bytes, int]] = []
     head = _C_MAGIC + bytes((si,))
     buf: list[bytes] = []
