@@ -7,6 +7,7 @@ drops the pages it replaced and adds the new ones. When full, the deepest pages 
 
 from __future__ import annotations
 
+import threading
 from itertools import islice
 
 from .page import Frozen
@@ -21,12 +22,19 @@ class PageCache:
         self.capacity = max(capacity_bytes // PAGE_BYTES, 64)
         self.levels: dict[int, dict[bytes, Frozen]] = {}
         self.size = 0
+        # Writers (a commit, a query's page loads) may run on different threads; readers
+        # need no lock (single dict lookups).
+        self._lock = threading.Lock()
 
     def get(self, key: bytes) -> Frozen | None:
         level = self.levels.get(key[10])
         return level.get(key) if level is not None else None
 
     def put(self, key: bytes, page: Frozen) -> None:
+        with self._lock:
+            self._put(key, page)
+
+    def _put(self, key: bytes, page: Frozen) -> None:
         depth = key[10]
         level = self.levels.get(depth)
         if level is None:
@@ -38,12 +46,17 @@ class PageCache:
             self._evict()
 
     def drop(self, key: bytes) -> None:
-        level = self.levels.get(key[10])
-        if level is not None and level.pop(key, None) is not None:
-            self.size -= 1
+        with self._lock:
+            level = self.levels.get(key[10])
+            if level is not None and level.pop(key, None) is not None:
+                self.size -= 1
 
     def replace(self, tag: bytes, old: list[bytes], new: dict[bytes, Frozen]) -> None:
         """After a commit: drop the replaced pages, add the new ones (node keys + tag)."""
+        with self._lock:
+            self._replace(tag, old, new)
+
+    def _replace(self, tag: bytes, old: list[bytes], new: dict[bytes, Frozen]) -> None:
         levels = self.levels
         n = self.size
         for nk in old:
@@ -74,5 +87,6 @@ class PageCache:
                 return
 
     def clear(self) -> None:
-        self.levels.clear()
-        self.size = 0
+        with self._lock:
+            self.levels.clear()
+            self.size = 0

@@ -105,3 +105,21 @@ def test_page_codec_round_trip() -> None:
         again = Page.decode(page.encode())
         assert again.encode() == page.encode()
         assert again.hashes == page.hashes and again.kinds == page.kinds
+
+
+def test_tiny_page_cache_evicts_and_stays_correct(open_store) -> None:
+    """A cache far smaller than the tree: pages are evicted (deepest first) and reloaded."""
+    small, big = open_store("small", cache_mb=1), open_store("big")
+    assert small.cache.capacity < 400
+    rng = random.Random(3)
+    for h in range(1, 7):
+        writes = {b"k%d" % rng.randrange(30_000): b"%d" % rng.randrange(10**6)
+                  for _ in range(4000)}
+        for store in (small, big):
+            ov = store.overlay()
+            for k, v in writes.items():
+                ov.set("pt", k, v)
+            store.commit(ov, h)
+        assert small.app_hash == big.app_hash
+        assert small.cache.size <= small.cache.capacity
+    assert min(small.cache.levels) == 0 and 0 in small.cache.levels  # the top stays
