@@ -149,6 +149,11 @@ class Page:
                 level = {i >> 1 for i in level}
         self._combine(order)
 
+    def rehash_slot(self, s: int) -> None:
+        """Recompute the four positions above one slot."""
+        i = (16 + s) >> 1
+        self._combine((i, i >> 1, i >> 2, 1))
+
     def rehash_all(self) -> None:
         self._combine(range(15, 0, -1))
 

@@ -90,6 +90,14 @@ class PageSource:
     def load(self, version: int, depth: int, prefix: bytes) -> Page:
         return self.load_key(node_key(version, depth, prefix))
 
+    def load_copy(self, key: bytes) -> Page:
+        cache = self._cache
+        if cache is not None:
+            entry = cache.get(self.tag + key)
+            if entry is not None:
+                return Page(bytearray(entry[0]), bytearray(entry[1]), list(entry[2]))
+        return self.load_key(key).copy()
+
     def load_key(self, key: bytes) -> Page:
         cache = self._cache
         if cache is not None:

@@ -14,7 +14,7 @@ from hashlib import sha256
 from typing import Protocol
 
 from .hashing import EMPTY, bit
-from .keys import NODE, node_key
+from .keys import NODE
 from .page import (
     BUCKET,
     EMPTY_REF,
@@ -35,7 +35,9 @@ from .page import (
 class PageReader(Protocol):
     def load(self, version: int, depth: int, prefix: bytes) -> Page: ...
 
-    def load_key(self, key: bytes) -> Page: ...
+    def load_copy(self, key: bytes) -> Page:
+        """A private, mutable copy of the page stored under node key ``key``."""
+        ...
 
 
 @dataclass
@@ -111,16 +113,19 @@ class _Updater:
         share its path prefix)."""
         kind = ref[0]
         if kind == K_PAGE:
-            prefix = prefix_of(items[lo][0], depth)
-            nk = node_key(ref[2], depth, prefix)  # type: ignore[arg-type]
-            page = self.reader.load_key(nk).copy()
+            p0 = items[lo][0]
+            # prefix_of and node_key, inlined: this runs for every page on every dirty path
+            n = (depth + 7) >> 3
+            prefix = p0[:n - 1] + bytes((p0[n - 1] & 0xF0,)) if depth & 4 else p0[:n]
+            nk = NODE + ref[2].to_bytes(8, "big") + bytes((depth,)) + prefix  # type: ignore[union-attr]
+            page = self.reader.load_copy(nk)
             self.out.stale.append(nk)
             d4 = depth + 4
             if hi - lo == 1:  # one update below this page: one slot, one path to rehash
-                b = items[lo][0][depth >> 3]
+                b = p0[depth >> 3]
                 s = b & 15 if depth & 4 else b >> 4
                 page.set_slot(s, self.apply(page.slot_ref(s), d4, items, lo, hi))
-                page.rehash((s,))
+                page.rehash_slot(s)
                 return _finish(page, self.out, self.version, depth, prefix, self.deletes)
             dirty = []
             i = lo
@@ -229,7 +234,7 @@ class _NoPages:
     def load(self, version: int, depth: int, prefix: bytes) -> Page:
         raise AssertionError("a fresh build reads no pages")
 
-    def load_key(self, key: bytes) -> Page:
+    def load_copy(self, key: bytes) -> Page:
         raise AssertionError("a fresh build reads no pages")
 
 
