@@ -29,6 +29,10 @@ class Application:
     def check_tx(self, req: pb.RequestCheckTx) -> pb.ResponseCheckTx:
         return pb.ResponseCheckTx(code=OK)
 
+    def check_tx_batch(self, reqs: list[pb.RequestCheckTx]) -> list[pb.ResponseCheckTx]:
+        """CheckTx for requests that arrived together; answers in the same order."""
+        return [self.check_tx(r) for r in reqs]
+
     # -- consensus connection ---------------------------------------------------
     def init_chain(self, req: pb.RequestInitChain) -> pb.ResponseInitChain:
         return pb.ResponseInitChain()

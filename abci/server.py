@@ -63,15 +63,53 @@ class Dispatcher:
         self.halted = False
         self._handlers = {name: getattr(app, meth) for name, meth in _METHODS.items()}
 
-    def handle(self, raw: bytes) -> bytes | None:
-        """Return the encoded response, or None when the connection must close."""
-        req = pb.Request()
+    def handle_frames(self, frames: list[bytes]) -> tuple[list[bytes], bool]:
+        """Encoded responses for ``frames`` in order, and whether to close the connection.
+
+        Consecutive CheckTx requests (a pipelined mempool burst or a recheck) go to the
+        application as one batch, so it can verify their signatures in parallel.
+        """
+        reqs: list[tuple[str, pb.Request]] = []
+        close = False
+        for raw in frames:
+            req = pb.Request()
+            try:
+                req.ParseFromString(raw)
+            except DecodeError as exc:
+                log.error("undecodable ABCI request (%d bytes): %s", len(raw), exc)
+                close = True
+                break
+            reqs.append((req.WhichOneof("value") or "", req))
+        out: list[bytes] = []
+        i = 0
+        while i < len(reqs):
+            kind, req = reqs[i]
+            if kind == "check_tx" and not self.halted:
+                j = i
+                while j < len(reqs) and reqs[j][0] == "check_tx":
+                    j += 1
+                out.extend(self._check_batch([r.check_tx for _, r in reqs[i:j]]))
+                i = j
+                continue
+            resp = self.handle(kind, req)
+            if resp is None:
+                return out, True
+            out.append(resp)
+            i += 1
+        return out, close
+
+    def _check_batch(self, batch: list[pb.RequestCheckTx]) -> list[bytes]:
         try:
-            req.ParseFromString(raw)
-        except DecodeError as exc:
-            log.error("undecodable ABCI request (%d bytes): %s", len(raw), exc)
-            return None
-        kind = req.WhichOneof("value")
+            results = self.app.check_tx_batch(batch)
+            if len(results) != len(batch):
+                raise RuntimeError(f"{len(results)} CheckTx answers for {len(batch)} requests")
+        except Exception:  # noqa: BLE001 - isolate the failing request, one by one
+            log.exception("batched CheckTx failed; answering one by one")
+            return [self.handle("check_tx", pb.Request(check_tx=r)) or b"" for r in batch]
+        return [pb.Response(check_tx=r).SerializeToString() for r in results]
+
+    def handle(self, kind: str, req: pb.Request) -> bytes | None:
+        """Return the encoded response, or None when the connection must close."""
         if kind == "flush":
             return pb.Response(flush=pb.ResponseFlush()).SerializeToString()
         if kind == "echo":
@@ -136,21 +174,12 @@ class _Connection(asyncio.Protocol):
             log.error("closing ABCI connection from %s: %s", self.peer, exc)
             transport.close()
             return
-        out: list[bytes] = []
-        dispatch = self.server.dispatcher.handle
-        for raw in frames:
-            resp = dispatch(raw)
-            if resp is None:
-                break
-            out.append(frame(resp))
-            self.requests += 1
-        else:
-            if out:
-                transport.write(b"".join(out))
-            return
+        out, close = self.server.dispatcher.handle_frames(frames)
+        self.requests += len(out)
         if out:
-            transport.write(b"".join(out))
-        transport.close()
+            transport.write(b"".join(frame(r) for r in out))
+        if close:
+            transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connections.discard(self)

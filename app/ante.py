@@ -70,10 +70,12 @@ class TxCache:
         in its mempool, or replays blocks). libsodium runs without the GIL. Txs that fail are
         left out, for ``get`` to refuse with the right code."""
         todo: list[DecodedTx] = []
+        seen: set[bytes] = set()
         for raw in raws:
             digest = hashlib.sha256(raw).digest()
-            if digest in self._txs:
+            if digest in self._txs or digest in seen:
                 continue
+            seen.add(digest)
             try:
                 dtx = decode_tx(raw, digest)
                 validate_basic(dtx.msgs)

@@ -18,7 +18,7 @@ from typing import Any
 from abci.application import Application
 from abci.proto import abci as pb
 from app import block
-from app.ante import TxCache, apply_all_or_nothing
+from app.ante import PARALLEL_MIN, TxCache, apply_all_or_nothing
 from app.context import Ctx
 from app.errors import Code, TxError
 from app.modules import gov
@@ -132,6 +132,13 @@ class FictraApp(Application):
             log.exception("CheckTx failed")
             return pb.ResponseCheckTx(code=Code.INTERNAL, log=f"internal error: {e}")
         return pb.ResponseCheckTx(code=0, gas_wanted=1)
+
+    def check_tx_batch(self, reqs: list[pb.RequestCheckTx]) -> list[pb.ResponseCheckTx]:
+        # Requests that arrived together (a pipelined burst, a recheck): verify the unseen
+        # signatures on all cores first, then check each in order against the check state.
+        if self.cache is not None and len(reqs) >= PARALLEL_MIN:
+            self.cache.prefetch([r.tx for r in reqs])
+        return [self.check_tx(r) for r in reqs]
 
     # -- consensus -----------------------------------------------------------------------------
     def _block_overlay(self) -> Any:

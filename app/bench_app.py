@@ -110,9 +110,11 @@ def run(args: argparse.Namespace) -> int:
         header = {"height": height, "time": {"seconds": 1_700_000_000 + 2 * height},
                   "proposer_address": b"\x01" * 20}
         t0 = clock()
-        for raw in txs:
-            if app.check_tx(pb.RequestCheckTx(tx=raw)).code:
-                refused += 1
+        step = args.check_batch
+        for i in range(0, len(txs), step):
+            reqs = [pb.RequestCheckTx(tx=raw) for raw in txs[i : i + step]]
+            answers = app.check_tx_batch(reqs) if step > 1 else [app.check_tx(reqs[0])]
+            refused += sum(1 for a in answers if a.code)
         t1 = clock()
         if args.role == "proposer":
             block = list(app.prepare_proposal(pb.RequestPrepareProposal(

@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     app.add_argument("--keep", action="store_true", help="keep the scratch directory")
     app.add_argument("--role", choices=("proposer", "validator"), default="proposer",
                      help="run blocks as their proposer, or receive them as a validator")
+    app.add_argument("--check-batch", type=int, default=1, metavar="N",
+                     help="CheckTx requests arriving together, as CometBFT pipelines them "
+                          "under load (default 1: one at a time)")
     app.add_argument("--profile", default=None, metavar="FILE",
                      help="write cProfile stats of the measured part to FILE")
     app.add_argument("--json", action="store_true", help="print one JSON object")
@@ -81,6 +84,9 @@ def _run_state(args: argparse.Namespace) -> int:
 def _run_app(args: argparse.Namespace) -> int:
     from app import bench_app
 
+    if args.check_batch < 1:
+        print("error: --check-batch must be at least 1")
+        return 2
     return bench_app.run(args)
 
 

@@ -161,3 +161,37 @@ def test_tcp_listener(serve, tmp_path: Path) -> None:  # noqa: ANN001
     s = socket.create_connection(("127.0.0.1", srv.server.port), timeout=10)
     s.sendall(_req(echo=pb.RequestEcho(message="tcp")) + _req(flush=pb.RequestFlush()))
     assert _read_responses(s, 2)[0].echo.message == "tcp"
+
+
+def test_pipelined_check_tx_reaches_the_app_as_one_batch(serve) -> None:  # noqa: ANN001
+    batches: list[int] = []
+
+    class BatchApp(RecordingApp):
+        def check_tx_batch(self, reqs):  # noqa: ANN001, ANN201
+            batches.append(len(reqs))
+            return super().check_tx_batch(reqs)
+
+    srv = serve(BatchApp())
+    s = _connect(_sock_path(srv))
+    burst = b"".join(_req(check_tx=pb.RequestCheckTx(tx=b"t%d" % i)) for i in range(100))
+    echo = _req(echo=pb.RequestEcho(message="e"))
+    s.sendall(burst + echo + burst + _req(flush=pb.RequestFlush()))
+    resps = _read_responses(s, 202)
+    kinds = [r.WhichOneof("value") for r in resps]
+    assert kinds == ["check_tx"] * 100 + ["echo"] + ["check_tx"] * 100 + ["flush"]
+    assert sum(batches) == 200 and max(batches) > 1  # the echo splits the runs
+    assert resps[0].check_tx.data == b"0t" and resps[102].check_tx.data == b"1t"
+
+
+def test_failing_batch_is_answered_one_by_one(serve) -> None:  # noqa: ANN001
+    class BrokenBatch(RecordingApp):
+        def check_tx_batch(self, reqs):  # noqa: ANN001, ANN201
+            raise RuntimeError("batch bug")
+
+    srv = serve(BrokenBatch())
+    s = _connect(_sock_path(srv))
+    two = _req(check_tx=pb.RequestCheckTx(tx=b"ok")) + _req(check_tx=pb.RequestCheckTx(tx=b"bad"))
+    s.sendall(two + _req(flush=pb.RequestFlush()))
+    r = _read_responses(s, 3)
+    assert [x.check_tx.code for x in r[:2]] == [0, 7]
+    assert not srv.fatal
