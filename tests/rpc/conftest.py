@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -83,10 +84,23 @@ class Net:
                 "FICTRA_PASSPHRASE": "a passphrase for tests", "FICTRA_API_KEY": TEST_KEY}
 
 
+def base_port_with_gateway(nodes: int) -> int:
+    """A free base port whose gateway port (base + 9, what `localnet up` picks) is free too."""
+    for _ in range(20):
+        base = free_base_port(nodes)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", base + 9))
+            except OSError:
+                continue
+        return base
+    raise RuntimeError("no free port range for a localnet with its gateway")
+
+
 @pytest.fixture(scope="package")
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Net]:
     home = tmp_path_factory.mktemp("rpc-net")
-    new_network(home, 4, "fictra-rpc", base_port=free_base_port(4))
+    new_network(home, 4, "fictra-rpc", base_port=base_port_with_gateway(4))
     (home / "gateway.toml").write_text(GATEWAY_TOML)
     try:
         out = fictra("localnet", "up", "--home", str(home), "--detach").stdout

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import free_base_port
-
-from .conftest import fictra
+from .conftest import base_port_with_gateway, fictra
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +25,7 @@ def _alive(pid: int) -> bool:
 
 def test_up_status_down(tmp_path: Path) -> None:
     home = tmp_path / "net"
-    base = free_base_port(1)
+    base = base_port_with_gateway(1)
     try:
         out = fictra("localnet", "up", "--validators", "1", "--home", str(home), "--detach",
                      "--base-port", str(base)).stdout
@@ -51,7 +49,7 @@ def test_no_gateway(tmp_path: Path) -> None:
     home = tmp_path / "net"
     try:
         fictra("localnet", "up", "--validators", "1", "--home", str(home), "--detach",
-               "--base-port", str(free_base_port(1)), "--no-gateway")
+               "--base-port", str(base_port_with_gateway(1)), "--no-gateway")
         status = json.loads(fictra("localnet", "status", "--home", str(home), "--json").stdout)
         assert status["gateway"] is None
     finally:
