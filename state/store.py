@@ -37,7 +37,7 @@ from .keys import (
 from .overlay import Item, Overlay, check_key
 from .page import EMPTY_REF, K_BUCKET, K_LEAF, K_PAGE, Page, Ref
 from .proof import APP_OP, SMT_OP, encode_app, encode_smt
-from .prune import encode_list, prune, stale_list_key
+from .prune import Compactor, encode_list, prune, stale_list_key
 from .tree import TreeUpdate, apply_updates, prove_path
 from .wal import Faults, WriteAheadLog
 
@@ -144,6 +144,7 @@ class Store:
                 for i, s in enumerate(SHARDS)
             }
             self.wal = WriteAheadLog(path / "commit.wal", SHARDS, self.faults)
+            self.compactor = Compactor({s: db.db for s, db in self.dbs.items()})
         except BaseException:
             for db in self.dbs.values():
                 db.close()
@@ -396,6 +397,8 @@ class Store:
                 self._first = height
             self._gen += 1
             self._app_hash = app_hash_of(self.shard_roots().items())
+        if not self.archive:
+            self.compactor.after_commit(height, height - self.keep_recent + 1)
         if self.snapshots is not None:
             self.snapshots.after_commit(height)
         return self._app_hash
@@ -508,6 +511,9 @@ class Store:
         if self.snapshots is not None:
             self.snapshots.close()
             self.snapshots = None
+        compactor = getattr(self, "compactor", None)
+        if compactor is not None:
+            compactor.wait()
         for db in self.dbs.values():
             db.close()
         wal = getattr(self, "wal", None)

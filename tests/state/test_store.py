@@ -90,9 +90,12 @@ def test_bad_arguments_get_clear_errors(open_store, tmp_path) -> None:
         Store.open(tmp_path / "s")  # already open: LevelDB's lock
 
 
-def test_pruning_keeps_disk_flat_and_drops_stale_entries(open_store) -> None:
+def test_pruning_keeps_disk_flat_and_drops_stale_entries(open_store, monkeypatch) -> None:
     """A steady workload (the same 300 keys rewritten every block): once pruning has caught
-    up, the number of stored entries stops growing."""
+    up, the number of stored entries stops growing; the emptied ranges get compacted."""
+    import state.prune
+
+    monkeypatch.setattr(state.prune, "COMPACT_EVERY", 10)
     store = open_store(keep_recent=3)
     counts = []
     for h in range(1, 41):
@@ -101,6 +104,9 @@ def test_pruning_keeps_disk_flat_and_drops_stale_entries(open_store) -> None:
     assert counts[-1] == counts[20]  # flat: exactly as many entries as 20 blocks ago
     stale = sum(1 for _ in store.dbs["pt"].iterator(prefix=STALE))
     assert stale <= 3  # only the stale lists of the kept window remain
+    store.compactor.wait()
+    assert store.compactor.done_to == 40 - 3 + 1
+    assert store.get("pt", b"acct007", 38) == b"%d" % (38 * 7)
     archive = open_store("archive", archive=True)
     for h in range(1, 11):
         _commit(archive, h, {("pt", b"acct%03d" % i): b"%d" % (h * i) for i in range(300)})
