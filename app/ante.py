@@ -142,7 +142,9 @@ def charge(ctx: Ctx, dtx: DecodedTx) -> None:
 
 def run_messages(ctx: Ctx, dtx: DecodedTx) -> None:
     signer = dtx.signer
+    ctx.tx_hash = dtx.hash
     for i, (kind, msg) in enumerate(dtx.msgs):
+        ctx.msg_index = i
         try:
             HANDLERS[kind](ctx, signer, msg)
         except TxError as e:

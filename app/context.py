@@ -25,7 +25,7 @@ class Ctx:
     """One execution: a block being built, proposed or finalized, or the mempool check state."""
 
     __slots__ = ("store", "height", "time_ns", "chain_id", "emit_events", "events", "fees",
-                 "_params")
+                 "tx_hash", "msg_index", "_params")
 
     def __init__(self, store: KV, height: int, time_ns: int, chain_id: str,
                  *, emit_events: bool = True) -> None:
@@ -39,6 +39,9 @@ class Ctx:
         # Fees taken but not yet credited to the treasury: one treasury write per block instead
         # of one per tx (see ``pt.flush_fees``).
         self.fees = 0
+        # The tx and message being run (ids derived from a tx, e.g. a purchase's).
+        self.tx_hash = b""
+        self.msg_index = 0
         self._params: tx_pb2.Params | None = None
 
     def checkpoint(self) -> tuple[int, int, int]:

@@ -1,9 +1,10 @@
 """The one table of result codes the application answers (CheckTx, FinalizeBlock, Query).
 
 Code 0 is success. Ranges: 1-19 decoding and ante checks (no fee charged, nonce unchanged),
-20-39 PT messages, 40-69 governance, 70-89 queries, 100-199 reserved for trade, FT and
-oracle. A tx whose *message* fails (codes 20 and up) still pays its fee and uses its nonce when
-it is in a block. The table is rendered into the README by ``render_table``.
+20-39 PT messages, 40-69 governance, 70-89 queries, 100-129 trade (purchases and
+verification), 130-149 oracle, 150-169 FT. A tx whose *message* fails (codes 20 and up)
+still pays its fee and uses its nonce when it is in a block. The table is rendered into the
+README by ``render_table``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,32 @@ class Code(IntEnum):
     QUERY_BAD_PATH = 70
     QUERY_NOT_FOUND = 71
     QUERY_BAD_HEIGHT = 72
+    # -- trade --------------------------------------------------------------------------------
+    COMMODITY_UNKNOWN = 100
+    COMMODITY_INACTIVE = 101
+    NOT_KYC_TRADER = 102
+    PARTY_FROZEN = 103
+    NOT_SOVEREIGN = 104
+    DEADLINE_INVALID = 105
+    PURCHASE_VALUE_INVALID = 106
+    SELF_TRADE = 107
+    PURCHASE_NOT_FOUND = 108
+    NOT_AUTHORIZED = 109
+    WRONG_STATUS = 110
+    DEADLINE_PASSED = 111
+    NOT_VERIFIER = 112
+    KIND_NOT_REQUIRED = 113
+    ALREADY_ATTESTED = 114
+    KIND_DECIDED = 115
+    # -- oracle -------------------------------------------------------------------------------
+    NOT_ORACLE = 130
+    ROUND_INVALID = 131
+    ALREADY_SUBMITTED = 132
+    # -- FT -----------------------------------------------------------------------------------
+    FT_INSUFFICIENT = 150
+    CONVERSION_CAP = 151
+    RESERVE_INSUFFICIENT = 152
+    CONVERSION_TOO_SMALL = 153
 
 
 DESCRIPTIONS: dict[Code, str] = {
@@ -82,6 +109,31 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.QUERY_BAD_PATH: "unknown query path or malformed argument",
     Code.QUERY_NOT_FOUND: "nothing stored under this path",
     Code.QUERY_BAD_HEIGHT: "height not available (future or pruned)",
+    Code.COMMODITY_UNKNOWN: "no commodity with this code in the catalogue",
+    Code.COMMODITY_INACTIVE: "commodity is withdrawn from trading (no new purchases or prices)",
+    Code.NOT_KYC_TRADER: "buyer or seller is not a KYC-registered account with the trader role",
+    Code.PARTY_FROZEN: "the buyer, seller or origin sovereign of the purchase is frozen",
+    Code.NOT_SOVEREIGN: "address is not a registered sovereign (origin, or the FT converter)",
+    Code.DEADLINE_INVALID: "ship_by must be after this block, verify_by at or after ship_by, "
+    "both within max_deadline_blocks",
+    Code.PURCHASE_VALUE_INVALID: "quantity x unit price rounds to zero PT",
+    Code.SELF_TRADE: "buyer and seller are the same account",
+    Code.PURCHASE_NOT_FOUND: "no purchase with this id",
+    Code.NOT_AUTHORIZED: "signer is not the party this step belongs to (or is a party "
+    "attesting its own purchase)",
+    Code.WRONG_STATUS: "the purchase's status does not allow this step",
+    Code.DEADLINE_PASSED: "ship_by or verify_by has passed",
+    Code.NOT_VERIFIER: "signer does not hold the verifier role",
+    Code.KIND_NOT_REQUIRED: "the commodity does not require this verification kind",
+    Code.ALREADY_ATTESTED: "verifier already attested this kind for this purchase",
+    Code.KIND_DECIDED: "this kind already reached its quorum",
+    Code.NOT_ORACLE: "signer is not in the oracle set",
+    Code.ROUND_INVALID: "round is not the current price round",
+    Code.ALREADY_SUBMITTED: "oracle already submitted a price for this commodity and round",
+    Code.FT_INSUFFICIENT: "FT balance below the amount",
+    Code.CONVERSION_CAP: "conversion would exceed the sovereign's cap for the rolling window",
+    Code.RESERVE_INSUFFICIENT: "the Foundation reserve cannot pay the conversion",
+    Code.CONVERSION_TOO_SMALL: "amount converts to zero PT at the current rate",
 }
 
 

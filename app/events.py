@@ -60,3 +60,52 @@ def supply(change: str, amount: int, total: int) -> pb.Event:
 
 def validator(pub_key: bytes, power: int) -> pb.Event:
     return event("validator", ("pub_key", pub_key.hex(), True), ("power", str(power), False))
+
+
+# -- trade, oracle, FT -----------------------------------------------------------------------------
+
+def purchase(pid: bytes, buyer: bytes, seller: bytes, status: str, **fields: str) -> pb.Event:
+    extra = tuple((k, v, False) for k, v in sorted(fields.items()))
+    return event(
+        "purchase", ("id", pid.hex(), True), ("buyer", to_bech32(buyer), True),
+        ("seller", to_bech32(seller), True), ("status", status, True), *extra,
+    )
+
+
+def attestation(pid: bytes, kind: str, verifier: bytes, verdict: str) -> pb.Event:
+    return event(
+        "attestation", ("purchase", pid.hex(), True), ("kind", kind, True),
+        ("verifier", to_bech32(verifier), True), ("verdict", verdict, True),
+    )
+
+
+def ft_issued(sovereign: bytes, amount: int, pid: bytes) -> pb.Event:
+    return event(
+        "ft_issued", ("sovereign", to_bech32(sovereign), True), ("amount", str(amount), False),
+        ("purchase", pid.hex(), True),
+    )
+
+
+def ft_converted(sovereign: bytes, amount: int, pt_amount: int) -> pb.Event:
+    return event(
+        "ft_converted", ("sovereign", to_bech32(sovereign), True),
+        ("amount", str(amount), False), ("pt_amount", str(pt_amount), False),
+    )
+
+
+def price(commodity: str, round_: int, value: int, status: str, submissions: int) -> pb.Event:
+    return event(
+        "price", ("commodity", commodity, True), ("round", str(round_), True),
+        ("price", str(value), False), ("status", status, True),
+        ("submissions", str(submissions), False),
+    )
+
+
+def commodity(code: str, change: str, active: bool) -> pb.Event:
+    return event("commodity", ("code", code, True), ("change", change, True),
+                 ("active", str(active).lower(), False))
+
+
+def reserve(change: str, amount: int, balance: int) -> pb.Event:
+    return event("reserve", ("change", change, True), ("amount", str(amount), False),
+                 ("balance", str(balance), False))

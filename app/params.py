@@ -69,7 +69,29 @@ def default_params() -> tx_pb2.Params:
         ],
         proposal_expiry_blocks=43_200,  # one day of 2-second blocks
         blocked_jurisdictions=[],
+        max_deadline_blocks=1_296_000,  # 30 days
+        max_expiries_per_block=200,
+        oracle_round_blocks=30,  # one minute: the requirements' price update frequency
+        oracle_max_deviation_bps=1_000,  # 10 %
+        oracle_max_age_rounds=10,
+        ft_conversion_rate_bps=10_000,  # 1 FT -> 1 PT
+        ft_conversion_cap=10_000_000 * UNIT,
+        ft_conversion_window_blocks=43_200,  # a rolling day
     )
+
+
+# Trade params: (name, smallest, largest). Integers in genesis JSON and query answers; amounts
+# (ft_conversion_cap) as strings like every amount.
+TRADE_PARAMS = (
+    ("max_deadline_blocks", 1, 10**9),
+    ("max_expiries_per_block", 1, 100_000),
+    ("oracle_round_blocks", 1, 1_000_000),
+    ("oracle_max_deviation_bps", 1, 1_000_000),
+    ("oracle_max_age_rounds", 1, 1_000_000),
+    ("ft_conversion_rate_bps", 0, 100_000_000),
+    ("ft_conversion_cap", 0, MAX_SUPPLY),
+    ("ft_conversion_window_blocks", 1, 10**9),
+)
 
 
 def params_problems(p: tx_pb2.Params) -> list[str]:
@@ -92,6 +114,9 @@ def params_problems(p: tx_pb2.Params) -> list[str]:
             out.append(f"blocked_jurisdictions[{i}]: {code!r} is not an ISO 3166-1 alpha-2 code")
     if len(set(p.blocked_jurisdictions)) != len(p.blocked_jurisdictions):
         out.append("blocked_jurisdictions: duplicates")
+    for name, lo, hi in TRADE_PARAMS:
+        if not lo <= getattr(p, name) <= hi:
+            out.append(f"{name}: must be {lo}..{hi}")
     return out
 
 
@@ -104,4 +129,6 @@ def params_to_json(p: tx_pb2.Params) -> dict[str, Any]:
         "tier_limits": {t: str(v) for t, v in zip(TIERS, p.tier_limits, strict=False)},
         "proposal_expiry_blocks": str(p.proposal_expiry_blocks),
         "blocked_jurisdictions": list(p.blocked_jurisdictions),
+        **{name: str(getattr(p, name)) if name == "ft_conversion_cap" else getattr(p, name)
+           for name, _, _ in TRADE_PARAMS},
     }

@@ -6,9 +6,11 @@ Paths (``value`` is the stored record, protobuf-encoded; ``info`` is the same as
 - ``/params`` -> Params, ``/supply`` -> Supply, ``/council`` -> Council, ``/validators`` ->
   ValidatorSet, ``/proposal/<id>`` -> Proposal
 - ``/store/<shard>/<hex key>`` -> the raw value
+- the trade, oracle and FT paths of ``app.query_trade`` (purchases, verification, prices,
+  FT, the catalogue), some of which list several records
 
 With ``prove`` the answer carries CometBFT ProofOps from the value to the app hash of that
-height, which the header at height + 1 holds.
+height, which the header at height + 1 holds (for a list: one proof per record).
 """
 
 from __future__ import annotations
@@ -57,6 +59,14 @@ def action_json(action: tx_pb2.Action) -> dict[str, Any]:
         body = {"amount": str(inner.amount)}
     elif isinstance(inner, tx_pb2.ValidatorPower):
         body = {"pub_key": inner.pub_key.hex(), "power": str(inner.power)}
+    elif isinstance(inner, tx_pb2.Commodity):
+        from app.modules.catalogue import to_json
+
+        body = to_json(inner)
+    elif isinstance(inner, tx_pb2.DisputeRuling):
+        favor = {tx_pb2.PARTY_BUYER: "buyer", tx_pb2.PARTY_SELLER: "seller"}
+        body = {"purchase": inner.purchase.hex(),
+                "in_favor_of": favor.get(inner.in_favor_of, "unspecified")}
     return {"type": kind, **body}
 
 
@@ -83,8 +93,11 @@ def council_json(c: state_pb2.Council) -> dict[str, Any]:
 Route = tuple[str, bytes, Callable[[bytes | None], Any], Code | None]
 
 
-def _route(parts: list[str], store: Any, height: int) -> Route:
-    """(shard, key, JSON renderer of the raw value, code when the key is absent)."""
+def _route(parts: list[str], store: Any, height: int, q: dict[str, str]) -> Any:
+    """(shard, key, JSON renderer of the raw value, code when the key is absent), or a
+    ``query_trade.ListRoute``."""
+    from app import query_trade
+
     head, args = parts[0], parts[1:]
     if head == "account" and len(args) == 1:
         try:
@@ -122,7 +135,42 @@ def _route(parts: list[str], store: Any, height: int) -> Route:
         except ValueError:
             raise QueryError(Code.QUERY_BAD_PATH, "store key must be hex") from None
         return args[0], key, lambda raw: {"value": raw.hex() if raw is not None else None}, None
+    try:
+        found = query_trade.route(head, args, q, store, height)
+    except query_trade.BadPath as e:
+        raise QueryError(e.code, e.log) from None
+    if found is not None:
+        return found
     raise QueryError(Code.QUERY_BAD_PATH, f"unknown query path {'/'.join(['', *parts])!r}")
+
+
+def _query_args(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in text.split("&"):
+        if item:
+            name, _, value = item.partition("=")
+            out[name] = value
+    return out
+
+
+def _answer_list(store: Any, req: pb.RequestQuery, height: int, found: Any) -> pb.ResponseQuery:
+    from app.pb import state_pb2 as spb
+
+    entries, pairs = [], []
+    res = pb.ResponseQuery(height=height)
+    for key in found.keys:
+        if req.prove:
+            value, ops = store.prove(found.shard, key, height=height)
+            res.proof_ops.ops.extend(ops.ops)
+        else:
+            value = store.get(found.shard, key, height=height)
+        if value is None:  # found by the same height's iteration: cannot be missing
+            raise QueryError(Code.QUERY_NOT_FOUND, f"record {key.hex()} vanished")
+        entries.append(spb.KeyValue(shard=found.shard, key=key, value=value))
+        pairs.append((key, value))
+    res.value = spb.KeyValues(entries=entries).SerializeToString()
+    res.info = json.dumps(found.render(pairs), separators=(",", ":"))
+    return res
 
 
 def answer_query(store: Any, req: pb.RequestQuery) -> pb.ResponseQuery:
@@ -136,10 +184,14 @@ def answer_query(store: Any, req: pb.RequestQuery) -> pb.ResponseQuery:
         if req.height < 0 or height > latest:
             raise QueryError(Code.QUERY_BAD_HEIGHT, f"height {req.height} is not committed yet "
                              f"(latest {latest})")
-        parts = [p for p in req.path.split("?", 1)[0].split("/") if p]
+        path, _, qs = req.path.partition("?")
+        parts = [p for p in path.split("/") if p]
         if not parts:
             raise QueryError(Code.QUERY_BAD_PATH, "empty query path")
-        shard, key, render, absent = _route(parts, store, height)
+        found = _route(parts, store, height, _query_args(qs))
+        if not isinstance(found, tuple):
+            return _answer_list(store, req, height, found)
+        shard, key, render, absent = found
         if req.prove:
             value, ops = store.prove(shard, key, height=height)
         else:

@@ -36,6 +36,47 @@ def vote(proposal_id: int, yes: bool) -> tx_pb2.Msg:
     return Msg(vote=tx_pb2.MsgVote(proposal_id=proposal_id, option=option))
 
 
+# Trade, oracle and FT messages.
+def create_purchase(seller: bytes, commodity: str, quantity: int, unit_price: int,
+                    origin_sovereign: bytes, ship_by: int, verify_by: int) -> tx_pb2.Msg:
+    return Msg(create_purchase=tx_pb2.MsgCreatePurchase(
+        seller=seller, commodity=commodity, quantity=quantity, unit_price=unit_price,
+        origin_sovereign=origin_sovereign, ship_by=ship_by, verify_by=verify_by))
+
+
+def confirm_shipment(pid: bytes, document_hashes: Sequence[bytes]) -> tx_pb2.Msg:
+    return Msg(confirm_shipment=tx_pb2.MsgConfirmShipment(
+        id=pid, document_hashes=list(document_hashes)))
+
+
+def attest(pid: bytes, kind: int, approve: bool, document_hash: bytes) -> tx_pb2.Msg:
+    verdict = tx_pb2.VERDICT_APPROVE if approve else tx_pb2.VERDICT_REJECT
+    return Msg(attest=tx_pb2.MsgAttest(purchase=pid, kind=kind, verdict=verdict,
+                                       document_hash=document_hash))
+
+
+def dispute(pid: bytes, reason: str) -> tx_pb2.Msg:
+    return Msg(dispute=tx_pb2.MsgDispute(id=pid, reason=reason))
+
+
+def submit_price(commodity: str, round_: int, price: int) -> tx_pb2.Msg:
+    return Msg(submit_price=tx_pb2.MsgSubmitPrice(commodity=commodity, round=round_,
+                                                  price=price))
+
+
+def convert_ft(amount: int) -> tx_pb2.Msg:
+    return Msg(convert_ft=tx_pb2.MsgConvertFT(amount=amount))
+
+
+def purchase_id(tx: bytes, index: int = 0) -> bytes:
+    """The id of the purchase created by message ``index`` of the signed ``tx``."""
+    import hashlib
+
+    from app.modules.trade import purchase_id as derive
+
+    return derive(hashlib.sha256(tx).digest(), index)
+
+
 # Actions for ``propose``.
 def register_entity(address: bytes, tier: int, jurisdiction: str, roles: int) -> tx_pb2.Action:
     return tx_pb2.Action(register_entity=tx_pb2.Entity(
@@ -69,6 +110,19 @@ def burn(amount: int) -> tx_pb2.Action:
 
 def set_validator_power(pub_key: bytes, power: int) -> tx_pb2.Action:
     return tx_pb2.Action(set_validator_power=tx_pb2.ValidatorPower(pub_key=pub_key, power=power))
+
+
+def set_commodity(commodity: tx_pb2.Commodity) -> tx_pb2.Action:
+    return tx_pb2.Action(set_commodity=commodity)
+
+
+def resolve_dispute(pid: bytes, for_buyer: bool) -> tx_pb2.Action:
+    party = tx_pb2.PARTY_BUYER if for_buyer else tx_pb2.PARTY_SELLER
+    return tx_pb2.Action(resolve_dispute=tx_pb2.DisputeRuling(purchase=pid, in_favor_of=party))
+
+
+def fund_reserve(amount: int) -> tx_pb2.Action:
+    return tx_pb2.Action(fund_reserve=tx_pb2.TreasuryAmount(amount=amount))
 
 
 # -- signing -------------------------------------------------------------------------------------

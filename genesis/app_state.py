@@ -11,12 +11,20 @@ Schema (amounts are integer strings in PT base units, addresses bech32 ``fic1...
       "treasury": {"balance": "..."},
       "accounts": [{"address": "fic1...", "balance": "..."}, ...],
       "entities": [{"address": "fic1...", "tier": "corporate", "jurisdiction": "CH",
-                    "roles": ["trader"], "frozen": false}, ...]
+                    "roles": ["trader"], "frozen": false}, ...],
+      "reserve":  {"balance": "..."},
+      "commodities": [{"code": "BRENT", "name": "Brent crude oil", "unit": "bbl",
+                       "decimals": 0, "ft_rate_bps": 100,
+                       "requirements": {"shipping": 2, "customs": 1, "quality": 1},
+                       "active": true}, ...]
     }
 
-``params`` may be partial (missing fields take the defaults); every other section is required,
-``accounts`` and ``entities`` may be empty. Unknown keys are errors, so typos do not pass.
-The supply is the treasury balance plus all allocations and must not exceed the maximum supply.
+``params`` may be partial (missing fields take the defaults, the trade params included);
+``council``, ``treasury`` and ``accounts`` are required, ``accounts``, ``entities`` and
+``commodities`` may be empty, ``reserve`` (the Foundation reserve that pays FT conversions)
+defaults to 0. Unknown keys are errors, so typos do not pass. The supply is the treasury and
+reserve balances plus all allocations and must not exceed the maximum supply. Entities with the
+oracle or sovereign role also enter the oracle set and the sovereign registry.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from app.params import (
     MAX_SUPPLY,
     ROLES,
     TIERS,
+    TRADE_PARAMS,
     UNIT,
     default_params,
     params_problems,
@@ -39,6 +48,9 @@ from app.params import (
 from app.pb import state_pb2, tx_pb2
 
 TREASURY = module_address("treasury")
+# Keyless module accounts (app.modules.pt): funded only through their own sections.
+MODULE_ACCOUNTS = {TREASURY: "treasury", module_address("escrow"): "escrow",
+                   module_address("reserve"): "reserve"}
 
 
 class GenesisError(ValueError):
@@ -67,10 +79,12 @@ class AppState:
     treasury: int
     accounts: dict[bytes, int] = field(default_factory=dict)  # in genesis order
     entities: list[EntityEntry] = field(default_factory=list)
+    reserve: int = 0
+    commodities: list[tx_pb2.Commodity] = field(default_factory=list)
 
     @property
     def supply(self) -> int:
-        return self.treasury + sum(self.accounts.values())
+        return self.treasury + self.reserve + sum(self.accounts.values())
 
 
 # -- field readers -------------------------------------------------------------------------------
@@ -116,13 +130,17 @@ def _address(v: Any, path: str) -> bytes:
 
 
 def _params(v: Any, path: str) -> tx_pb2.Params:
+    trade = {name: hi for name, _, hi in TRADE_PARAMS}
     names = {"base_fee", "fee_per_byte", "max_multisend_outputs", "tier_limits",
-             "proposal_expiry_blocks", "blocked_jurisdictions"}
+             "proposal_expiry_blocks", "blocked_jurisdictions", *trade}
     doc = _obj(v, path, names, set())
     p = default_params()
     for name in ("base_fee", "fee_per_byte", "proposal_expiry_blocks"):
         if name in doc:
             setattr(p, name, _uint(doc[name], f"{path}.{name}"))
+    for name, hi in trade.items():
+        if name in doc:
+            setattr(p, name, _uint(doc[name], f"{path}.{name}", maximum=hi))
     if "max_multisend_outputs" in doc:
         p.max_multisend_outputs = _uint(doc["max_multisend_outputs"],
                                         f"{path}.max_multisend_outputs", maximum=1000)
@@ -146,8 +164,8 @@ def _params(v: Any, path: str) -> tx_pb2.Params:
 def validate_app_state(obj: Any) -> AppState:
     """Check a parsed ``app_state``; GenesisError names the first bad field and the problem."""
     root = "app_state"
-    doc = _obj(obj, root, {"params", "council", "treasury", "accounts", "entities"},
-               {"council", "treasury", "accounts"})
+    doc = _obj(obj, root, {"params", "council", "treasury", "accounts", "entities", "reserve",
+                           "commodities"}, {"council", "treasury", "accounts"})
     params = _params(doc.get("params", {}), f"{root}.params")
 
     c = _obj(doc["council"], f"{root}.council", {"members", "threshold"}, {"members", "threshold"})
@@ -166,14 +184,24 @@ def validate_app_state(obj: Any) -> AppState:
     t = _obj(doc["treasury"], f"{root}.treasury", {"balance"}, {"balance"})
     treasury = _uint(t["balance"], f"{root}.treasury.balance")
 
+    reserve = 0
+    if "reserve" in doc:
+        r = _obj(doc["reserve"], f"{root}.reserve", {"balance"}, {"balance"})
+        reserve = _uint(r["balance"], f"{root}.reserve.balance")
+
     accounts: dict[bytes, int] = {}
-    supply = treasury
+    supply = treasury + reserve
+    if supply > MAX_SUPPLY:
+        raise GenesisError(f"{root}.reserve.balance", f"total supply exceeds the maximum "
+                           f"{MAX_SUPPLY}")
     for i, a in enumerate(_list(doc["accounts"], f"{root}.accounts")):
         path = f"{root}.accounts[{i}]"
         a = _obj(a, path, {"address", "balance"}, {"address", "balance"})
         addr = _address(a["address"], f"{path}.address")
-        if addr == TREASURY:
-            raise GenesisError(f"{path}.address", "the treasury is funded by treasury.balance")
+        if addr in MODULE_ACCOUNTS:
+            name = MODULE_ACCOUNTS[addr]
+            raise GenesisError(f"{path}.address", f"the {name} is a module account" + (
+                f", funded by {name}.balance" if name != "escrow" else ""))
         if addr in accounts:
             raise GenesisError(f"{path}.address", "duplicate account")
         accounts[addr] = _uint(a["balance"], f"{path}.balance")
@@ -188,8 +216,9 @@ def validate_app_state(obj: Any) -> AppState:
         e = _obj(e, path, {"address", "tier", "jurisdiction", "roles", "frozen"},
                  {"address", "tier", "jurisdiction"})
         addr = _address(e["address"], f"{path}.address")
-        if addr == TREASURY:
-            raise GenesisError(f"{path}.address", "the treasury is not an entity")
+        if addr in MODULE_ACCOUNTS:
+            raise GenesisError(f"{path}.address", f"the {MODULE_ACCOUNTS[addr]} is a module "
+                               "account, not an entity")
         if addr in seen:
             raise GenesisError(f"{path}.address", "duplicate entity")
         seen.add(addr)
@@ -209,7 +238,43 @@ def validate_app_state(obj: Any) -> AppState:
             raise GenesisError(f"{path}.frozen", "must be true or false")
         entities.append(EntityEntry(addr, TIERS.index(e["tier"]), e["jurisdiction"], roles,
                                     frozen))
-    return AppState(params, members, threshold, treasury, accounts, entities)
+    commodities = _commodities(doc.get("commodities", []), f"{root}.commodities")
+    return AppState(params, members, threshold, treasury, accounts, entities, reserve,
+                    commodities)
+
+
+def _commodities(v: Any, path: str) -> list[tx_pb2.Commodity]:
+    from app.modules import catalogue
+
+    out: list[tx_pb2.Commodity] = []
+    seen: set[str] = set()
+    for i, c in enumerate(_list(v, path)):
+        p = f"{path}[{i}]"
+        c = _obj(c, p, {"code", "name", "unit", "decimals", "ft_rate_bps", "requirements",
+                        "active"}, {"code", "name", "unit", "decimals", "ft_rate_bps",
+                                    "requirements"})
+        for name in ("code", "name", "unit"):
+            if not isinstance(c[name], str):
+                raise GenesisError(f"{p}.{name}", "must be a string")
+        _uint(c["decimals"], f"{p}.decimals", maximum=catalogue.MAX_DECIMALS)
+        _uint(c["ft_rate_bps"], f"{p}.ft_rate_bps", maximum=catalogue.MAX_RATE_BPS)
+        reqs = _obj(c["requirements"], f"{p}.requirements", set(catalogue.KIND_BY_NAME), set())
+        for kind, quorum in reqs.items():
+            _uint(quorum, f"{p}.requirements.{kind}", minimum=1, maximum=catalogue.MAX_QUORUM)
+        if not isinstance(c.get("active", True), bool):
+            raise GenesisError(f"{p}.active", "must be true or false")
+        entry = catalogue.from_json({**c, "decimals": int(c["decimals"]),
+                                     "ft_rate_bps": int(c["ft_rate_bps"]),
+                                     "requirements": {k: int(q) for k, q in reqs.items()}})
+        problems = catalogue.problems(entry)
+        if problems:
+            fname, _, problem = problems[0].partition(": ")
+            raise GenesisError(f"{p}.{fname}", problem)
+        if entry.code in seen:
+            raise GenesisError(f"{p}.code", f"duplicate commodity {entry.code}")
+        seen.add(entry.code)
+        out.append(entry)
+    return out
 
 
 # -- writing genesis into state ------------------------------------------------------------------
@@ -217,7 +282,7 @@ def validate_app_state(obj: Any) -> AppState:
 def write_genesis(store: Any, gs: AppState, chain_id: str, initial_height: int,
                   validators: list[tuple[bytes, int]]) -> None:
     """Write a validated app_state, the chain id and the genesis validators into ``store``."""
-    from app.modules import gov, pt
+    from app.modules import catalogue, gov, pt
 
     for i, (pk, power) in enumerate(validators):
         if len(pk) != 32 or power <= 0:
@@ -236,9 +301,16 @@ def write_genesis(store: Any, gs: AppState, chain_id: str, initial_height: int,
         a.tier, a.jurisdiction, a.roles, a.frozen = e.tier, e.jurisdiction, e.roles, e.frozen
     if gs.treasury:
         accounts[TREASURY] = state_pb2.Account(balance=gs.treasury)
+    if gs.reserve:
+        accounts[pt.RESERVE] = state_pb2.Account(balance=gs.reserve)
     for addr in sorted(accounts):
         pt.set_account(store, addr, accounts[addr])
     pt.set_supply(store, gs.supply)
+    for e in sorted(gs.entities, key=lambda x: x.address):
+        for hook in gov.ENTITY_HOOKS:
+            hook(store, initial_height, e.address, accounts[e.address])
+    for c in gs.commodities:
+        catalogue.put(store, c)
 
 
 # -- localnet ------------------------------------------------------------------------------------
@@ -247,6 +319,7 @@ COUNCIL_SIZE = 3
 COUNCIL_THRESHOLD = 2
 FAUCET_BALANCE = 1_000_000_000 * UNIT
 TREASURY_BALANCE = 100_000_000 * UNIT
+RESERVE_BALANCE = 100_000_000 * UNIT
 # name, tier, jurisdiction, roles, initial PT
 LOCALNET_ENTITIES = (
     ("faucet", "corporate", "CH", ["trader"], FAUCET_BALANCE),
@@ -254,8 +327,14 @@ LOCALNET_ENTITIES = (
     ("trader-sg", "enhanced", "SG", ["trader"], 1_000_000 * UNIT),
     ("sovereign-br", "sovereign", "BR", ["sovereign"], 0),
     ("verifier-1", "enhanced", "NL", ["verifier"], 10_000 * UNIT),
+    ("verifier-2", "enhanced", "CH", ["verifier"], 10_000 * UNIT),
+    ("verifier-3", "enhanced", "SG", ["verifier"], 10_000 * UNIT),
     ("oracle-1", "enhanced", "GB", ["oracle"], 10_000 * UNIT),
+    ("oracle-2", "enhanced", "US", ["oracle"], 10_000 * UNIT),
+    ("oracle-3", "enhanced", "JP", ["oracle"], 10_000 * UNIT),
 )
+# Shorter than the default one-minute rounds, so a localnet shows prices within seconds.
+LOCALNET_ORACLE_ROUND_BLOCKS = 5
 
 
 def localnet_app_state(home: Path, validator_pubkeys: list[bytes]) -> dict[str, Any]:
@@ -280,12 +359,17 @@ def localnet_app_state(home: Path, validator_pubkeys: list[bytes]) -> dict[str, 
                          "roles": roles})
     for addr in council:  # members pay fees for their votes
         accounts.append({"address": addr, "balance": str(1_000 * UNIT)})
+    from app.modules.catalogue import LOCALNET_CATALOGUE
+
     params = params_to_json(default_params())
     params["proposal_expiry_blocks"] = "1800"  # an hour of 2-second blocks
+    params["oracle_round_blocks"] = LOCALNET_ORACLE_ROUND_BLOCKS
     return {
         "params": params,
         "council": {"members": council, "threshold": COUNCIL_THRESHOLD},
         "treasury": {"balance": str(TREASURY_BALANCE)},
+        "reserve": {"balance": str(RESERVE_BALANCE)},
         "accounts": accounts,
         "entities": entities,
+        "commodities": [dict(c) for c in LOCALNET_CATALOGUE],
     }

@@ -9,11 +9,21 @@ from typing import Any
 
 from app.context import Ctx
 from app.errors import Code, TxError
-from app.modules import gov, pt
+from app.modules import catalogue, ft, gov, oracle, pt, trade
 
-HANDLERS: dict[str, Callable[[Ctx, bytes, Any], None]] = {**pt.HANDLERS, **gov.HANDLERS}
-VALIDATORS: dict[str, Callable[[Any], None]] = {**pt.VALIDATORS, **gov.VALIDATORS}
-END_BLOCKERS: tuple[Callable[[Ctx], None], ...] = (gov.end_block,)
+HANDLERS: dict[str, Callable[[Ctx, bytes, Any], None]] = {
+    **pt.HANDLERS, **gov.HANDLERS, **trade.HANDLERS, **oracle.HANDLERS, **ft.HANDLERS,
+}
+VALIDATORS: dict[str, Callable[[Any], None]] = {
+    **pt.VALIDATORS, **gov.VALIDATORS, **trade.VALIDATORS, **oracle.VALIDATORS,
+    **ft.VALIDATORS,
+}
+# Order matters only for events: proposals expire, then purchases, then price rounds close.
+END_BLOCKERS: tuple[Callable[[Ctx], None], ...] = (gov.end_block, trade.end_block,
+                                                  oracle.end_block)
+# Council actions of the trade modules, and the registries that follow entity roles.
+gov.ACTIONS.update({**catalogue.ACTIONS, **trade.ACTIONS, **ft.ACTIONS})
+gov.ENTITY_HOOKS = (oracle.on_entity, ft.on_entity)
 
 
 def validate_basic(msgs: list[tuple[str, Any]]) -> None:

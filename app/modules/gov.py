@@ -114,8 +114,8 @@ def _invalid(text: str) -> TxError:
 def _validate_entity(e: tx_pb2.Entity) -> None:
     if len(e.address) != ADDRESS_LEN:
         raise _invalid("entity.address must be a 20-byte address")
-    if e.address == pt.TREASURY:
-        raise _invalid("the treasury is not an entity")
+    if e.address in pt.MODULE_ACCOUNTS:
+        raise _invalid("a module account (treasury, escrow, reserve) is not an entity")
     if not 1 <= e.tier < len(TIERS):
         raise _invalid(f"entity.tier must be one of {', '.join(TIERS[1:])}")
     if not is_country(e.jurisdiction):
@@ -127,8 +127,8 @@ def _validate_entity(e: tx_pb2.Entity) -> None:
 def _validate_ref(r: tx_pb2.AccountRef) -> None:
     if len(r.address) != ADDRESS_LEN:
         raise _invalid("address must be 20 bytes")
-    if r.address == pt.TREASURY:
-        raise _invalid("the treasury cannot be frozen")
+    if r.address in pt.MODULE_ACCOUNTS:
+        raise _invalid("a module account (treasury, escrow, reserve) cannot be frozen")
 
 
 def _validate_params(p: tx_pb2.Params) -> None:
@@ -158,6 +158,11 @@ def _entity_event(change: str, address: bytes, acct: state_pb2.Account) -> pb.Ev
     )
 
 
+# Registries kept in step with entity roles (the oracle set, the sovereign registry): each
+# hook gets (store, height, address, account) after a register or update. Set by app.modules.
+ENTITY_HOOKS: tuple[Callable[[KV, int, bytes, state_pb2.Account], None], ...] = ()
+
+
 def _register(ctx: Ctx, e: tx_pb2.Entity, exists: bool) -> None:
     acct = pt.get_account(ctx.store, e.address)
     if exists and acct.tier == tx_pb2.KYC_TIER_NONE:
@@ -166,6 +171,8 @@ def _register(ctx: Ctx, e: tx_pb2.Entity, exists: bool) -> None:
         raise TxError(Code.ENTITY_EXISTS, f"{to_bech32(e.address)} is already registered")
     acct.tier, acct.jurisdiction, acct.roles = e.tier, e.jurisdiction, e.roles
     pt.set_account(ctx.store, e.address, acct)
+    for hook in ENTITY_HOOKS:
+        hook(ctx.store, ctx.height, e.address, acct)
     ctx.emit(_entity_event, "update" if exists else "register", e.address, acct)
 
 
@@ -218,7 +225,7 @@ def _set_validator_power(ctx: Ctx, v: tx_pb2.ValidatorPower) -> None:
 
 
 # Action name (the ``Action.sum`` oneof field) -> (stateless check, execution). The trade
-# module adds its actions (commodities, dispute rulings) here.
+# modules add theirs (commodities, dispute rulings, reserve funding) in app.modules.
 ACTIONS: dict[str, tuple[Callable[[Any], None], Callable[[Ctx, Any], None]]] = {
     "register_entity": (_validate_entity, lambda ctx, e: _register(ctx, e, exists=False)),
     "update_entity": (_validate_entity, lambda ctx, e: _register(ctx, e, exists=True)),

@@ -21,6 +21,12 @@ SHARD = "pt"
 ACCOUNT_PREFIX = b"acc/"
 SUPPLY_KEY = b"supply"
 TREASURY = module_address("treasury")
+# Keyless accounts of the trade modules: the purchase escrow (holds exactly the value of the
+# open purchases, so plain transfers may not pay into it) and the Foundation reserve (pays FT
+# conversions).
+ESCROW = module_address("escrow")
+RESERVE = module_address("reserve")
+MODULE_ACCOUNTS = (TREASURY, ESCROW, RESERVE)
 
 _Account = state_pb2.Account
 _Supply = state_pb2.Supply
@@ -67,16 +73,19 @@ def flush_fees(ctx: Ctx) -> None:
 
 # -- stateless checks (once per tx bytes) -------------------------------------------------------
 
-def _check_address(address: bytes, what: str) -> None:
-    if len(address) != ADDRESS_LEN:
-        raise TxError(Code.TX_INVALID, f"{what} must be a {ADDRESS_LEN}-byte address")
-
-
 def _check_amount(amount: int, what: str) -> None:
     if amount == 0:
         raise TxError(Code.TX_INVALID, f"{what} must be positive")
     if amount > MAX_SUPPLY:
         raise TxError(Code.AMOUNT_TOO_LARGE, f"{what} exceeds the maximum supply")
+
+
+def _check_address(address: bytes, what: str) -> None:
+    if len(address) != ADDRESS_LEN:
+        raise TxError(Code.TX_INVALID, f"{what} must be a {ADDRESS_LEN}-byte address")
+    if address == ESCROW:
+        raise TxError(Code.TX_INVALID, f"{what} is the purchase escrow, which only purchases "
+                      "pay into")
 
 
 def validate_send(msg: tx_pb2.MsgSend) -> None:
@@ -126,6 +135,9 @@ def _receive(ctx: Ctx, address: bytes, amount: int) -> None:
                       "maximum supply")
     acct.balance = new
     set_account(ctx.store, address, acct)
+
+
+receive = _receive  # crediting with the recipient checks, for the trade and FT modules
 
 
 def handle_send(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgSend) -> None:

@@ -16,12 +16,44 @@ class ProposalStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PROPOSAL_STATUS_REJECTED: _ClassVar[ProposalStatus]
     PROPOSAL_STATUS_EXPIRED: _ClassVar[ProposalStatus]
     PROPOSAL_STATUS_FAILED: _ClassVar[ProposalStatus]
+
+class PurchaseStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PURCHASE_STATUS_UNSPECIFIED: _ClassVar[PurchaseStatus]
+    PURCHASE_STATUS_OPEN: _ClassVar[PurchaseStatus]
+    PURCHASE_STATUS_SHIPPED: _ClassVar[PurchaseStatus]
+    PURCHASE_STATUS_VERIFIED: _ClassVar[PurchaseStatus]
+    PURCHASE_STATUS_SETTLED: _ClassVar[PurchaseStatus]
+    PURCHASE_STATUS_DISPUTED: _ClassVar[PurchaseStatus]
+    PURCHASE_STATUS_REJECTED: _ClassVar[PurchaseStatus]
+    PURCHASE_STATUS_EXPIRED: _ClassVar[PurchaseStatus]
+    PURCHASE_STATUS_REFUNDED: _ClassVar[PurchaseStatus]
+
+class KindStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    KIND_STATUS_UNSPECIFIED: _ClassVar[KindStatus]
+    KIND_STATUS_PENDING: _ClassVar[KindStatus]
+    KIND_STATUS_APPROVED: _ClassVar[KindStatus]
+    KIND_STATUS_REJECTED: _ClassVar[KindStatus]
 PROPOSAL_STATUS_UNSPECIFIED: ProposalStatus
 PROPOSAL_STATUS_PENDING: ProposalStatus
 PROPOSAL_STATUS_PASSED: ProposalStatus
 PROPOSAL_STATUS_REJECTED: ProposalStatus
 PROPOSAL_STATUS_EXPIRED: ProposalStatus
 PROPOSAL_STATUS_FAILED: ProposalStatus
+PURCHASE_STATUS_UNSPECIFIED: PurchaseStatus
+PURCHASE_STATUS_OPEN: PurchaseStatus
+PURCHASE_STATUS_SHIPPED: PurchaseStatus
+PURCHASE_STATUS_VERIFIED: PurchaseStatus
+PURCHASE_STATUS_SETTLED: PurchaseStatus
+PURCHASE_STATUS_DISPUTED: PurchaseStatus
+PURCHASE_STATUS_REJECTED: PurchaseStatus
+PURCHASE_STATUS_EXPIRED: PurchaseStatus
+PURCHASE_STATUS_REFUNDED: PurchaseStatus
+KIND_STATUS_UNSPECIFIED: KindStatus
+KIND_STATUS_PENDING: KindStatus
+KIND_STATUS_APPROVED: KindStatus
+KIND_STATUS_REJECTED: KindStatus
 
 class Account(_message.Message):
     __slots__ = ("balance", "nonce", "tier", "jurisdiction", "roles", "frozen")
@@ -100,3 +132,199 @@ class ValidatorSet(_message.Message):
     VALIDATORS_FIELD_NUMBER: _ClassVar[int]
     validators: _containers.RepeatedCompositeFieldContainer[Validator]
     def __init__(self, validators: _Optional[_Iterable[_Union[Validator, _Mapping]]] = ...) -> None: ...
+
+class Purchase(_message.Message):
+    __slots__ = ("id", "buyer", "seller", "commodity", "quantity", "unit_price", "value", "origin_sovereign", "ship_by", "verify_by", "status", "ft_rate_bps", "requirements", "created_height", "shipped_height", "verified_height", "closed_height", "document_hashes", "dispute_reason", "ft_issued", "create_tx", "outcome")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    BUYER_FIELD_NUMBER: _ClassVar[int]
+    SELLER_FIELD_NUMBER: _ClassVar[int]
+    COMMODITY_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_SOVEREIGN_FIELD_NUMBER: _ClassVar[int]
+    SHIP_BY_FIELD_NUMBER: _ClassVar[int]
+    VERIFY_BY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    FT_RATE_BPS_FIELD_NUMBER: _ClassVar[int]
+    REQUIREMENTS_FIELD_NUMBER: _ClassVar[int]
+    CREATED_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    SHIPPED_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    VERIFIED_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_HASHES_FIELD_NUMBER: _ClassVar[int]
+    DISPUTE_REASON_FIELD_NUMBER: _ClassVar[int]
+    FT_ISSUED_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TX_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    id: bytes
+    buyer: bytes
+    seller: bytes
+    commodity: str
+    quantity: int
+    unit_price: int
+    value: int
+    origin_sovereign: bytes
+    ship_by: int
+    verify_by: int
+    status: PurchaseStatus
+    ft_rate_bps: int
+    requirements: _containers.RepeatedCompositeFieldContainer[_tx_pb2.Requirement]
+    created_height: int
+    shipped_height: int
+    verified_height: int
+    closed_height: int
+    document_hashes: _containers.RepeatedScalarFieldContainer[bytes]
+    dispute_reason: str
+    ft_issued: int
+    create_tx: bytes
+    outcome: str
+    def __init__(self, id: _Optional[bytes] = ..., buyer: _Optional[bytes] = ..., seller: _Optional[bytes] = ..., commodity: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[int] = ..., value: _Optional[int] = ..., origin_sovereign: _Optional[bytes] = ..., ship_by: _Optional[int] = ..., verify_by: _Optional[int] = ..., status: _Optional[_Union[PurchaseStatus, str]] = ..., ft_rate_bps: _Optional[int] = ..., requirements: _Optional[_Iterable[_Union[_tx_pb2.Requirement, _Mapping]]] = ..., created_height: _Optional[int] = ..., shipped_height: _Optional[int] = ..., verified_height: _Optional[int] = ..., closed_height: _Optional[int] = ..., document_hashes: _Optional[_Iterable[bytes]] = ..., dispute_reason: _Optional[str] = ..., ft_issued: _Optional[int] = ..., create_tx: _Optional[bytes] = ..., outcome: _Optional[str] = ...) -> None: ...
+
+class Attestation(_message.Message):
+    __slots__ = ("verifier", "verdict", "document_hash", "height")
+    VERIFIER_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_HASH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    verifier: bytes
+    verdict: _tx_pb2.Verdict
+    document_hash: bytes
+    height: int
+    def __init__(self, verifier: _Optional[bytes] = ..., verdict: _Optional[_Union[_tx_pb2.Verdict, str]] = ..., document_hash: _Optional[bytes] = ..., height: _Optional[int] = ...) -> None: ...
+
+class KindRequest(_message.Message):
+    __slots__ = ("kind", "quorum", "status", "approvals", "rejections", "attestations")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    QUORUM_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    APPROVALS_FIELD_NUMBER: _ClassVar[int]
+    REJECTIONS_FIELD_NUMBER: _ClassVar[int]
+    ATTESTATIONS_FIELD_NUMBER: _ClassVar[int]
+    kind: _tx_pb2.VerificationKind
+    quorum: int
+    status: KindStatus
+    approvals: int
+    rejections: int
+    attestations: _containers.RepeatedCompositeFieldContainer[Attestation]
+    def __init__(self, kind: _Optional[_Union[_tx_pb2.VerificationKind, str]] = ..., quorum: _Optional[int] = ..., status: _Optional[_Union[KindStatus, str]] = ..., approvals: _Optional[int] = ..., rejections: _Optional[int] = ..., attestations: _Optional[_Iterable[_Union[Attestation, _Mapping]]] = ...) -> None: ...
+
+class Verification(_message.Message):
+    __slots__ = ("purchase", "requested_height", "requests")
+    PURCHASE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    purchase: bytes
+    requested_height: int
+    requests: _containers.RepeatedCompositeFieldContainer[KindRequest]
+    def __init__(self, purchase: _Optional[bytes] = ..., requested_height: _Optional[int] = ..., requests: _Optional[_Iterable[_Union[KindRequest, _Mapping]]] = ...) -> None: ...
+
+class Price(_message.Message):
+    __slots__ = ("commodity", "price", "round", "height", "suspect_price", "suspect_round", "last_round", "last_submissions", "last_outcome")
+    COMMODITY_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    ROUND_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    SUSPECT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    SUSPECT_ROUND_FIELD_NUMBER: _ClassVar[int]
+    LAST_ROUND_FIELD_NUMBER: _ClassVar[int]
+    LAST_SUBMISSIONS_FIELD_NUMBER: _ClassVar[int]
+    LAST_OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    commodity: str
+    price: int
+    round: int
+    height: int
+    suspect_price: int
+    suspect_round: int
+    last_round: int
+    last_submissions: int
+    last_outcome: str
+    def __init__(self, commodity: _Optional[str] = ..., price: _Optional[int] = ..., round: _Optional[int] = ..., height: _Optional[int] = ..., suspect_price: _Optional[int] = ..., suspect_round: _Optional[int] = ..., last_round: _Optional[int] = ..., last_submissions: _Optional[int] = ..., last_outcome: _Optional[str] = ...) -> None: ...
+
+class PricePoint(_message.Message):
+    __slots__ = ("height", "round", "price", "submissions")
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    ROUND_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    SUBMISSIONS_FIELD_NUMBER: _ClassVar[int]
+    height: int
+    round: int
+    price: int
+    submissions: int
+    def __init__(self, height: _Optional[int] = ..., round: _Optional[int] = ..., price: _Optional[int] = ..., submissions: _Optional[int] = ...) -> None: ...
+
+class Sovereign(_message.Message):
+    __slots__ = ("jurisdiction", "active", "balance", "issued", "converted", "issuances", "conversions", "registered_height")
+    JURISDICTION_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_FIELD_NUMBER: _ClassVar[int]
+    CONVERTED_FIELD_NUMBER: _ClassVar[int]
+    ISSUANCES_FIELD_NUMBER: _ClassVar[int]
+    CONVERSIONS_FIELD_NUMBER: _ClassVar[int]
+    REGISTERED_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    jurisdiction: str
+    active: bool
+    balance: int
+    issued: int
+    converted: int
+    issuances: int
+    conversions: int
+    registered_height: int
+    def __init__(self, jurisdiction: _Optional[str] = ..., active: _Optional[bool] = ..., balance: _Optional[int] = ..., issued: _Optional[int] = ..., converted: _Optional[int] = ..., issuances: _Optional[int] = ..., conversions: _Optional[int] = ..., registered_height: _Optional[int] = ...) -> None: ...
+
+class FtSupply(_message.Message):
+    __slots__ = ("issued", "converted")
+    ISSUED_FIELD_NUMBER: _ClassVar[int]
+    CONVERTED_FIELD_NUMBER: _ClassVar[int]
+    issued: int
+    converted: int
+    def __init__(self, issued: _Optional[int] = ..., converted: _Optional[int] = ...) -> None: ...
+
+class Issuance(_message.Message):
+    __slots__ = ("sovereign", "purchase", "commodity", "value", "rate_bps", "amount", "height")
+    SOVEREIGN_FIELD_NUMBER: _ClassVar[int]
+    PURCHASE_FIELD_NUMBER: _ClassVar[int]
+    COMMODITY_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    RATE_BPS_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    sovereign: bytes
+    purchase: bytes
+    commodity: str
+    value: int
+    rate_bps: int
+    amount: int
+    height: int
+    def __init__(self, sovereign: _Optional[bytes] = ..., purchase: _Optional[bytes] = ..., commodity: _Optional[str] = ..., value: _Optional[int] = ..., rate_bps: _Optional[int] = ..., amount: _Optional[int] = ..., height: _Optional[int] = ...) -> None: ...
+
+class Conversion(_message.Message):
+    __slots__ = ("sovereign", "amount", "rate_bps", "pt_amount", "height")
+    SOVEREIGN_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    RATE_BPS_FIELD_NUMBER: _ClassVar[int]
+    PT_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    sovereign: bytes
+    amount: int
+    rate_bps: int
+    pt_amount: int
+    height: int
+    def __init__(self, sovereign: _Optional[bytes] = ..., amount: _Optional[int] = ..., rate_bps: _Optional[int] = ..., pt_amount: _Optional[int] = ..., height: _Optional[int] = ...) -> None: ...
+
+class KeyValue(_message.Message):
+    __slots__ = ("shard", "key", "value")
+    SHARD_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    shard: str
+    key: bytes
+    value: bytes
+    def __init__(self, shard: _Optional[str] = ..., key: _Optional[bytes] = ..., value: _Optional[bytes] = ...) -> None: ...
+
+class KeyValues(_message.Message):
+    __slots__ = ("entries",)
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[KeyValue]
+    def __init__(self, entries: _Optional[_Iterable[_Union[KeyValue, _Mapping]]] = ...) -> None: ...

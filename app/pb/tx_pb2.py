@@ -24,17 +24,23 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x08tx.proto\x12\tfictra.v1\"D\n\x02Tx\x12\x12\n\nbody_bytes\x18\x01 \x01(\x0c\x12\x17\n\x0f\x61uth_info_bytes\x18\x02 \x01(\x0c\x12\x11\n\tsignature\x18\x03 \x01(\x0c\"H\n\x07SignDoc\x12\x12\n\nbody_bytes\x18\x01 \x01(\x0c\x12\x17\n\x0f\x61uth_info_bytes\x18\x02 \x01(\x0c\x12\x10\n\x08\x63hain_id\x18\x03 \x01(\t\"P\n\x06TxBody\x12 \n\x08messages\x18\x01 \x03(\x0b\x32\x0e.fictra.v1.Msg\x12\x0c\n\x04memo\x18\x02 \x01(\t\x12\x16\n\x0etimeout_height\x18\x03 \x01(\x04\":\n\x08\x41uthInfo\x12\x12\n\npublic_key\x18\x01 \x01(\x0c\x12\r\n\x05nonce\x18\x02 \x01(\x04\x12\x0b\n\x03\x66\x65\x65\x18\x03 \x01(\x04\"\xad\x01\n\x03Msg\x12\"\n\x04send\x18\x01 \x01(\x0b\x32\x12.fictra.v1.MsgSendH\x00\x12-\n\nmulti_send\x18\x02 \x01(\x0b\x32\x17.fictra.v1.MsgMultiSendH\x00\x12(\n\x07propose\x18\n \x01(\x0b\x32\x15.fictra.v1.MsgProposeH\x00\x12\"\n\x04vote\x18\x0b \x01(\x0b\x32\x12.fictra.v1.MsgVoteH\x00\x42\x05\n\x03sum\"%\n\x07MsgSend\x12\n\n\x02to\x18\x01 \x01(\x0c\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x04\")\n\x06Output\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0c\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x04\"A\n\x0cMsgMultiSend\x12\r\n\x05input\x18\x01 \x01(\x04\x12\"\n\x07outputs\x18\x02 \x03(\x0b\x32\x11.fictra.v1.Output\"@\n\nMsgPropose\x12!\n\x06\x61\x63tion\x18\x01 \x01(\x0b\x32\x11.fictra.v1.Action\x12\x0f\n\x07summary\x18\x02 \x01(\t\"E\n\x07MsgVote\x12\x13\n\x0bproposal_id\x18\x01 \x01(\x04\x12%\n\x06option\x18\x02 \x01(\x0e\x32\x15.fictra.v1.VoteOption\"`\n\x06\x45ntity\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0c\x12 \n\x04tier\x18\x02 \x01(\x0e\x32\x12.fictra.v1.KycTier\x12\x14\n\x0cjurisdiction\x18\x03 \x01(\t\x12\r\n\x05roles\x18\x04 \x01(\r\"\x1d\n\nAccountRef\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0c\" \n\x0eTreasuryAmount\x12\x0e\n\x06\x61mount\x18\x01 \x01(\x04\"0\n\x0eValidatorPower\x12\x0f\n\x07pub_key\x18\x01 \x01(\x0c\x12\r\n\x05power\x18\x02 \x01(\x04\"\xa3\x01\n\x06Params\x12\x10\n\x08\x62\x61se_fee\x18\x01 \x01(\x04\x12\x14\n\x0c\x66\x65\x65_per_byte\x18\x02 \x01(\x04\x12\x1d\n\x15max_multisend_outputs\x18\x03 \x01(\r\x12\x13\n\x0btier_limits\x18\x04 \x03(\x04\x12\x1e\n\x16proposal_expiry_blocks\x18\x05 \x01(\x04\x12\x1d\n\x15\x62locked_jurisdictions\x18\x06 \x03(\t\"\xf9\x02\n\x06\x41\x63tion\x12,\n\x0fregister_entity\x18\x01 \x01(\x0b\x32\x11.fictra.v1.EntityH\x00\x12*\n\rupdate_entity\x18\x02 \x01(\x0b\x32\x11.fictra.v1.EntityH\x00\x12\'\n\x06\x66reeze\x18\x03 \x01(\x0b\x32\x15.fictra.v1.AccountRefH\x00\x12)\n\x08unfreeze\x18\x04 \x01(\x0b\x32\x15.fictra.v1.AccountRefH\x00\x12*\n\rupdate_params\x18\x05 \x01(\x0b\x32\x11.fictra.v1.ParamsH\x00\x12)\n\x04mint\x18\x06 \x01(\x0b\x32\x19.fictra.v1.TreasuryAmountH\x00\x12)\n\x04\x62urn\x18\x07 \x01(\x0b\x32\x19.fictra.v1.TreasuryAmountH\x00\x12\x38\n\x13set_validator_power\x18\x08 \x01(\x0b\x32\x19.fictra.v1.ValidatorPowerH\x00\x42\x05\n\x03sum*R\n\nVoteOption\x12\x1b\n\x17VOTE_OPTION_UNSPECIFIED\x10\x00\x12\x13\n\x0fVOTE_OPTION_YES\x10\x01\x12\x12\n\x0eVOTE_OPTION_NO\x10\x02*w\n\x07KycTier\x12\x11\n\rKYC_TIER_NONE\x10\x00\x12\x12\n\x0eKYC_TIER_BASIC\x10\x01\x12\x15\n\x11KYC_TIER_ENHANCED\x10\x02\x12\x16\n\x12KYC_TIER_CORPORATE\x10\x03\x12\x16\n\x12KYC_TIER_SOVEREIGN\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x08tx.proto\x12\tfictra.v1\"D\n\x02Tx\x12\x12\n\nbody_bytes\x18\x01 \x01(\x0c\x12\x17\n\x0f\x61uth_info_bytes\x18\x02 \x01(\x0c\x12\x11\n\tsignature\x18\x03 \x01(\x0c\"H\n\x07SignDoc\x12\x12\n\nbody_bytes\x18\x01 \x01(\x0c\x12\x17\n\x0f\x61uth_info_bytes\x18\x02 \x01(\x0c\x12\x10\n\x08\x63hain_id\x18\x03 \x01(\t\"P\n\x06TxBody\x12 \n\x08messages\x18\x01 \x03(\x0b\x32\x0e.fictra.v1.Msg\x12\x0c\n\x04memo\x18\x02 \x01(\t\x12\x16\n\x0etimeout_height\x18\x03 \x01(\x04\":\n\x08\x41uthInfo\x12\x12\n\npublic_key\x18\x01 \x01(\x0c\x12\r\n\x05nonce\x18\x02 \x01(\x04\x12\x0b\n\x03\x66\x65\x65\x18\x03 \x01(\x04\"\xd5\x03\n\x03Msg\x12\"\n\x04send\x18\x01 \x01(\x0b\x32\x12.fictra.v1.MsgSendH\x00\x12-\n\nmulti_send\x18\x02 \x01(\x0b\x32\x17.fictra.v1.MsgMultiSendH\x00\x12(\n\x07propose\x18\n \x01(\x0b\x32\x15.fictra.v1.MsgProposeH\x00\x12\"\n\x04vote\x18\x0b \x01(\x0b\x32\x12.fictra.v1.MsgVoteH\x00\x12\x37\n\x0f\x63reate_purchase\x18\x14 \x01(\x0b\x32\x1c.fictra.v1.MsgCreatePurchaseH\x00\x12\x39\n\x10\x63onfirm_shipment\x18\x15 \x01(\x0b\x32\x1d.fictra.v1.MsgConfirmShipmentH\x00\x12&\n\x06\x61ttest\x18\x16 \x01(\x0b\x32\x14.fictra.v1.MsgAttestH\x00\x12(\n\x07\x64ispute\x18\x17 \x01(\x0b\x32\x15.fictra.v1.MsgDisputeH\x00\x12\x31\n\x0csubmit_price\x18\x1e \x01(\x0b\x32\x19.fictra.v1.MsgSubmitPriceH\x00\x12-\n\nconvert_ft\x18( \x01(\x0b\x32\x17.fictra.v1.MsgConvertFTH\x00\x42\x05\n\x03sum\"%\n\x07MsgSend\x12\n\n\x02to\x18\x01 \x01(\x0c\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x04\")\n\x06Output\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0c\x12\x0e\n\x06\x61mount\x18\x02 \x01(\x04\"A\n\x0cMsgMultiSend\x12\r\n\x05input\x18\x01 \x01(\x04\x12\"\n\x07outputs\x18\x02 \x03(\x0b\x32\x11.fictra.v1.Output\"@\n\nMsgPropose\x12!\n\x06\x61\x63tion\x18\x01 \x01(\x0b\x32\x11.fictra.v1.Action\x12\x0f\n\x07summary\x18\x02 \x01(\t\"E\n\x07MsgVote\x12\x13\n\x0bproposal_id\x18\x01 \x01(\x04\x12%\n\x06option\x18\x02 \x01(\x0e\x32\x15.fictra.v1.VoteOption\"`\n\x06\x45ntity\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0c\x12 \n\x04tier\x18\x02 \x01(\x0e\x32\x12.fictra.v1.KycTier\x12\x14\n\x0cjurisdiction\x18\x03 \x01(\t\x12\r\n\x05roles\x18\x04 \x01(\r\"\x1d\n\nAccountRef\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\x0c\" \n\x0eTreasuryAmount\x12\x0e\n\x06\x61mount\x18\x01 \x01(\x04\"0\n\x0eValidatorPower\x12\x0f\n\x07pub_key\x18\x01 \x01(\x0c\x12\r\n\x05power\x18\x02 \x01(\x04\"\x9e\x03\n\x06Params\x12\x10\n\x08\x62\x61se_fee\x18\x01 \x01(\x04\x12\x14\n\x0c\x66\x65\x65_per_byte\x18\x02 \x01(\x04\x12\x1d\n\x15max_multisend_outputs\x18\x03 \x01(\r\x12\x13\n\x0btier_limits\x18\x04 \x03(\x04\x12\x1e\n\x16proposal_expiry_blocks\x18\x05 \x01(\x04\x12\x1d\n\x15\x62locked_jurisdictions\x18\x06 \x03(\t\x12\x1b\n\x13max_deadline_blocks\x18\x07 \x01(\x04\x12\x1e\n\x16max_expiries_per_block\x18\x08 \x01(\r\x12\x1b\n\x13oracle_round_blocks\x18\t \x01(\x04\x12 \n\x18oracle_max_deviation_bps\x18\n \x01(\r\x12\x1d\n\x15oracle_max_age_rounds\x18\x0b \x01(\r\x12\x1e\n\x16\x66t_conversion_rate_bps\x18\x0c \x01(\r\x12\x19\n\x11\x66t_conversion_cap\x18\r \x01(\x04\x12#\n\x1b\x66t_conversion_window_blocks\x18\x0e \x01(\x04\"H\n\x0bRequirement\x12)\n\x04kind\x18\x01 \x01(\x0e\x32\x1b.fictra.v1.VerificationKind\x12\x0e\n\x06quorum\x18\x02 \x01(\r\"\x9a\x01\n\tCommodity\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04unit\x18\x03 \x01(\t\x12\x10\n\x08\x64\x65\x63imals\x18\x04 \x01(\r\x12\x13\n\x0b\x66t_rate_bps\x18\x05 \x01(\r\x12,\n\x0crequirements\x18\x06 \x03(\x0b\x32\x16.fictra.v1.Requirement\x12\x0e\n\x06\x61\x63tive\x18\x07 \x01(\x08\"\x9a\x01\n\x11MsgCreatePurchase\x12\x0e\n\x06seller\x18\x01 \x01(\x0c\x12\x11\n\tcommodity\x18\x02 \x01(\t\x12\x10\n\x08quantity\x18\x03 \x01(\x04\x12\x12\n\nunit_price\x18\x04 \x01(\x04\x12\x18\n\x10origin_sovereign\x18\x05 \x01(\x0c\x12\x0f\n\x07ship_by\x18\x06 \x01(\x04\x12\x11\n\tverify_by\x18\x07 \x01(\x04\"9\n\x12MsgConfirmShipment\x12\n\n\x02id\x18\x01 \x01(\x0c\x12\x17\n\x0f\x64ocument_hashes\x18\x02 \x03(\x0c\"\x84\x01\n\tMsgAttest\x12\x10\n\x08purchase\x18\x01 \x01(\x0c\x12)\n\x04kind\x18\x02 \x01(\x0e\x32\x1b.fictra.v1.VerificationKind\x12#\n\x07verdict\x18\x03 \x01(\x0e\x32\x12.fictra.v1.Verdict\x12\x15\n\rdocument_hash\x18\x04 \x01(\x0c\"(\n\nMsgDispute\x12\n\n\x02id\x18\x01 \x01(\x0c\x12\x0e\n\x06reason\x18\x02 \x01(\t\"A\n\x0eMsgSubmitPrice\x12\x11\n\tcommodity\x18\x01 \x01(\t\x12\r\n\x05round\x18\x02 \x01(\x04\x12\r\n\x05price\x18\x03 \x01(\x04\"\x1e\n\x0cMsgConvertFT\x12\x0e\n\x06\x61mount\x18\x01 \x01(\x04\"H\n\rDisputeRuling\x12\x10\n\x08purchase\x18\x01 \x01(\x0c\x12%\n\x0bin_favor_of\x18\x02 \x01(\x0e\x32\x10.fictra.v1.Party\"\x90\x04\n\x06\x41\x63tion\x12,\n\x0fregister_entity\x18\x01 \x01(\x0b\x32\x11.fictra.v1.EntityH\x00\x12*\n\rupdate_entity\x18\x02 \x01(\x0b\x32\x11.fictra.v1.EntityH\x00\x12\'\n\x06\x66reeze\x18\x03 \x01(\x0b\x32\x15.fictra.v1.AccountRefH\x00\x12)\n\x08unfreeze\x18\x04 \x01(\x0b\x32\x15.fictra.v1.AccountRefH\x00\x12*\n\rupdate_params\x18\x05 \x01(\x0b\x32\x11.fictra.v1.ParamsH\x00\x12)\n\x04mint\x18\x06 \x01(\x0b\x32\x19.fictra.v1.TreasuryAmountH\x00\x12)\n\x04\x62urn\x18\x07 \x01(\x0b\x32\x19.fictra.v1.TreasuryAmountH\x00\x12\x38\n\x13set_validator_power\x18\x08 \x01(\x0b\x32\x19.fictra.v1.ValidatorPowerH\x00\x12-\n\rset_commodity\x18\x14 \x01(\x0b\x32\x14.fictra.v1.CommodityH\x00\x12\x33\n\x0fresolve_dispute\x18\x15 \x01(\x0b\x32\x18.fictra.v1.DisputeRulingH\x00\x12\x31\n\x0c\x66und_reserve\x18\x16 \x01(\x0b\x32\x19.fictra.v1.TreasuryAmountH\x00\x42\x05\n\x03sum*R\n\nVoteOption\x12\x1b\n\x17VOTE_OPTION_UNSPECIFIED\x10\x00\x12\x13\n\x0fVOTE_OPTION_YES\x10\x01\x12\x12\n\x0eVOTE_OPTION_NO\x10\x02*w\n\x07KycTier\x12\x11\n\rKYC_TIER_NONE\x10\x00\x12\x12\n\x0eKYC_TIER_BASIC\x10\x01\x12\x15\n\x11KYC_TIER_ENHANCED\x10\x02\x12\x16\n\x12KYC_TIER_CORPORATE\x10\x03\x12\x16\n\x12KYC_TIER_SOVEREIGN\x10\x04*\x93\x01\n\x10VerificationKind\x12!\n\x1dVERIFICATION_KIND_UNSPECIFIED\x10\x00\x12\x1e\n\x1aVERIFICATION_KIND_SHIPPING\x10\x01\x12\x1d\n\x19VERIFICATION_KIND_CUSTOMS\x10\x02\x12\x1d\n\x19VERIFICATION_KIND_QUALITY\x10\x03*K\n\x07Verdict\x12\x17\n\x13VERDICT_UNSPECIFIED\x10\x00\x12\x13\n\x0fVERDICT_APPROVE\x10\x01\x12\x12\n\x0eVERDICT_REJECT\x10\x02*A\n\x05Party\x12\x15\n\x11PARTY_UNSPECIFIED\x10\x00\x12\x0f\n\x0bPARTY_BUYER\x10\x01\x12\x10\n\x0cPARTY_SELLER\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'tx_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_VOTEOPTION']._serialized_start=1530
-  _globals['_VOTEOPTION']._serialized_end=1612
-  _globals['_KYCTIER']._serialized_start=1614
-  _globals['_KYCTIER']._serialized_end=1733
+  _globals['_VOTEOPTION']._serialized_start=3025
+  _globals['_VOTEOPTION']._serialized_end=3107
+  _globals['_KYCTIER']._serialized_start=3109
+  _globals['_KYCTIER']._serialized_end=3228
+  _globals['_VERIFICATIONKIND']._serialized_start=3231
+  _globals['_VERIFICATIONKIND']._serialized_end=3378
+  _globals['_VERDICT']._serialized_start=3380
+  _globals['_VERDICT']._serialized_end=3455
+  _globals['_PARTY']._serialized_start=3457
+  _globals['_PARTY']._serialized_end=3522
   _globals['_TX']._serialized_start=23
   _globals['_TX']._serialized_end=91
   _globals['_SIGNDOC']._serialized_start=93
@@ -44,27 +50,45 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTHINFO']._serialized_start=249
   _globals['_AUTHINFO']._serialized_end=307
   _globals['_MSG']._serialized_start=310
-  _globals['_MSG']._serialized_end=483
-  _globals['_MSGSEND']._serialized_start=485
-  _globals['_MSGSEND']._serialized_end=522
-  _globals['_OUTPUT']._serialized_start=524
-  _globals['_OUTPUT']._serialized_end=565
-  _globals['_MSGMULTISEND']._serialized_start=567
-  _globals['_MSGMULTISEND']._serialized_end=632
-  _globals['_MSGPROPOSE']._serialized_start=634
-  _globals['_MSGPROPOSE']._serialized_end=698
-  _globals['_MSGVOTE']._serialized_start=700
-  _globals['_MSGVOTE']._serialized_end=769
-  _globals['_ENTITY']._serialized_start=771
-  _globals['_ENTITY']._serialized_end=867
-  _globals['_ACCOUNTREF']._serialized_start=869
-  _globals['_ACCOUNTREF']._serialized_end=898
-  _globals['_TREASURYAMOUNT']._serialized_start=900
-  _globals['_TREASURYAMOUNT']._serialized_end=932
-  _globals['_VALIDATORPOWER']._serialized_start=934
-  _globals['_VALIDATORPOWER']._serialized_end=982
-  _globals['_PARAMS']._serialized_start=985
-  _globals['_PARAMS']._serialized_end=1148
-  _globals['_ACTION']._serialized_start=1151
-  _globals['_ACTION']._serialized_end=1528
+  _globals['_MSG']._serialized_end=779
+  _globals['_MSGSEND']._serialized_start=781
+  _globals['_MSGSEND']._serialized_end=818
+  _globals['_OUTPUT']._serialized_start=820
+  _globals['_OUTPUT']._serialized_end=861
+  _globals['_MSGMULTISEND']._serialized_start=863
+  _globals['_MSGMULTISEND']._serialized_end=928
+  _globals['_MSGPROPOSE']._serialized_start=930
+  _globals['_MSGPROPOSE']._serialized_end=994
+  _globals['_MSGVOTE']._serialized_start=996
+  _globals['_MSGVOTE']._serialized_end=1065
+  _globals['_ENTITY']._serialized_start=1067
+  _globals['_ENTITY']._serialized_end=1163
+  _globals['_ACCOUNTREF']._serialized_start=1165
+  _globals['_ACCOUNTREF']._serialized_end=1194
+  _globals['_TREASURYAMOUNT']._serialized_start=1196
+  _globals['_TREASURYAMOUNT']._serialized_end=1228
+  _globals['_VALIDATORPOWER']._serialized_start=1230
+  _globals['_VALIDATORPOWER']._serialized_end=1278
+  _globals['_PARAMS']._serialized_start=1281
+  _globals['_PARAMS']._serialized_end=1695
+  _globals['_REQUIREMENT']._serialized_start=1697
+  _globals['_REQUIREMENT']._serialized_end=1769
+  _globals['_COMMODITY']._serialized_start=1772
+  _globals['_COMMODITY']._serialized_end=1926
+  _globals['_MSGCREATEPURCHASE']._serialized_start=1929
+  _globals['_MSGCREATEPURCHASE']._serialized_end=2083
+  _globals['_MSGCONFIRMSHIPMENT']._serialized_start=2085
+  _globals['_MSGCONFIRMSHIPMENT']._serialized_end=2142
+  _globals['_MSGATTEST']._serialized_start=2145
+  _globals['_MSGATTEST']._serialized_end=2277
+  _globals['_MSGDISPUTE']._serialized_start=2279
+  _globals['_MSGDISPUTE']._serialized_end=2319
+  _globals['_MSGSUBMITPRICE']._serialized_start=2321
+  _globals['_MSGSUBMITPRICE']._serialized_end=2386
+  _globals['_MSGCONVERTFT']._serialized_start=2388
+  _globals['_MSGCONVERTFT']._serialized_end=2418
+  _globals['_DISPUTERULING']._serialized_start=2420
+  _globals['_DISPUTERULING']._serialized_end=2492
+  _globals['_ACTION']._serialized_start=2495
+  _globals['_ACTION']._serialized_end=3023
 # @@protoc_insertion_point(module_scope)
