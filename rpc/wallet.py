@@ -16,7 +16,7 @@ from typing import Any
 
 from app.crypto import Key, from_bech32, to_bech32
 from app.errors import Code
-from app.modules import pt
+from app.modules import ft, pt
 from app.pb import state_pb2, tx_pb2
 from app.txbuilder import build_signed, sign_tx
 from rpc.client import GatewayClient, GatewayError, GatewayUnreachable
@@ -115,8 +115,9 @@ class Wallet:
     # -- reading -------------------------------------------------------------------------------
     async def balance(self, address: str, *, prove: bool = False, height: int | None = None
                       ) -> dict[str, Any]:
-        """``{"address", "pt", "ft", "height"}`` plus ``proof_verified`` when ``prove``: the PT
-        balance is then read from the proven account record, not from the gateway's word, and
+        """``{"address", "pt", "ft", "height"}`` plus ``proof_verified`` when ``prove``: PT and
+        FT are then read from the proven account and sovereign records, not from the
+        gateway's word, and
         the header holding the app hash is checked to be signed by >2/3 of its validators
         (``last_header_power`` keeps the signed and total power)."""
         if not prove:
@@ -128,7 +129,10 @@ class Wallet:
                                                 await self.chain_id())
         account = state_pb2.Account.FromString(value or b"")
         h = int(answer["height"])
-        ft = (await self.gw.call("fictra_getBalance", address, h))["ft"]
+        ft_answer = await self.gw.call("fictra_getProof", f"/ft/{to_bech32(raw_addr)}", h)
+        ft_value, _ = verified_value(ft_answer, ft.SHARD, ft.sovereign_key(raw_addr),
+                                     await self.chain_id())
+        sovereign = state_pb2.Sovereign.FromString(ft_value or b"")
         self.last_header_power = (signed, total)
-        return {"address": to_bech32(raw_addr), "pt": str(account.balance), "ft": ft,
-                "height": h, "proof_verified": True}
+        return {"address": to_bech32(raw_addr), "pt": str(account.balance),
+                "ft": str(sovereign.balance), "height": h, "proof_verified": True}

@@ -1,4 +1,5 @@
-"""``fictra wallet ...``: keys, balances, transfers and council steps through a gateway.
+"""``fictra wallet ...``: keys, balances, transfers and council steps through a gateway (the
+trade, price and FT steps are in ``app.cli.wallet_trade``).
 
 Every command takes ``--json`` (one JSON object for programs) and these options:
 ``--gateway URL`` (default $FICTRA_GATEWAY, else the gateway of the localnet in
@@ -92,7 +93,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _tx_opts(p)
     p.add_argument("action", choices=sorted(_ACTIONS))
     p.add_argument("args", nargs="*", help="register-entity/update-entity ADDR; freeze/"
-                   "unfreeze ADDR; mint/burn AMOUNT; validator-power PUBKEY POWER")
+                   "unfreeze ADDR; mint/burn/fund-reserve AMOUNT; validator-power PUBKEY "
+                   "POWER; resolve-dispute PURCHASE buyer|seller")
     p.add_argument("--tier", default="basic")
     p.add_argument("--jurisdiction", default="CH")
     p.add_argument("--roles", default="trader", help="comma-separated roles")
@@ -103,6 +105,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("option", choices=["yes", "no"])
     p = cmd(cc, "show", _proposal, "a proposal and its votes")
     p.add_argument("id", type=int)
+
+    from app.cli import wallet_trade
+
+    wallet_trade.register(cmds, cmd)
 
 
 def _tx_opts(p: argparse.ArgumentParser) -> None:
@@ -437,7 +443,13 @@ async def _submit(args: argparse.Namespace, msgs: list[Any], summary: str) -> in
             return _out(args, {"hash": tx_hash, "height": None, "code": None},
                         f"{summary}: tx {tx_hash} accepted, not yet in a block")
         r = await wallet.wait(tx_hash, args.timeout)
-    doc = {"hash": r["hash"], "height": r["height"], "code": r["code"]}
+    return _report(args, r, summary)
+
+
+def _report(args: argparse.Namespace, r: dict[str, Any], summary: str,
+            extra: dict[str, Any] | None = None) -> int:
+    """Print a tx's outcome once it is in a block; exit status 1 if its message failed."""
+    doc = {"hash": r["hash"], "height": r["height"], "code": r["code"], **(extra or {})}
     if args.json:
         print(json.dumps(doc))
     elif r["code"] == 0:
@@ -480,7 +492,8 @@ def _action(args: argparse.Namespace) -> Any:
     from app.params import TIERS, parse_amount, roles_from_names
 
     need = {"register-entity": 1, "update-entity": 1, "freeze": 1, "unfreeze": 1, "mint": 1,
-            "burn": 1, "validator-power": 2}[args.action]
+            "burn": 1, "fund-reserve": 1, "validator-power": 2,
+            "resolve-dispute": 2}[args.action]
     if len(args.args) != need:
         raise UserError(f"{args.action} takes {need} argument(s)")
     a = args.args
@@ -493,8 +506,14 @@ def _action(args: argparse.Namespace) -> Any:
                      args.jurisdiction.upper(), roles)
     if args.action in ("freeze", "unfreeze"):
         return getattr(tb, args.action)(from_bech32(_address_of(args, a[0])))
-    if args.action in ("mint", "burn"):
-        return getattr(tb, args.action)(parse_amount(a[0]))
+    if args.action in ("mint", "burn", "fund-reserve"):
+        return getattr(tb, args.action.replace("-", "_"))(parse_amount(a[0]))
+    if args.action == "resolve-dispute":
+        from app.cli.wallet_trade import _pid
+
+        if a[1] not in ("buyer", "seller"):
+            raise UserError("resolve-dispute takes PURCHASE and buyer or seller")
+        return tb.resolve_dispute(_pid(a[0]), a[1] == "buyer")
     try:
         pub = bytes.fromhex(a[0]) if len(a[0]) == 64 else base64.b64decode(a[0], validate=True)
         power = int(a[1])
@@ -504,7 +523,7 @@ def _action(args: argparse.Namespace) -> Any:
 
 
 _ACTIONS = ("register-entity", "update-entity", "freeze", "unfreeze", "mint", "burn",
-            "validator-power")
+            "fund-reserve", "validator-power", "resolve-dispute")
 
 
 async def _propose(args: argparse.Namespace) -> int:

@@ -1,14 +1,15 @@
 """The gateway's methods, one module per area. A module lists its ``METHODS`` and the
-``SCHEMAS`` its answers use; adding an area (the trade methods) is one module added here."""
+``SCHEMAS`` its answers use; adding an area (as the trade methods were) is one module
+added here."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rpc.jsonrpc import Registry
-from rpc.methods import accounts, chain, discover, proofs, subscribe, txs
+from rpc.methods import accounts, chain, discover, proofs, subscribe, trade, txs
 
-MODULES: tuple[Any, ...] = (chain, accounts, txs, proofs, subscribe, discover)
+MODULES: tuple[Any, ...] = (chain, accounts, txs, proofs, trade, subscribe, discover)
 
 
 def build_registry() -> Registry:

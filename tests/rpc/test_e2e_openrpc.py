@@ -76,6 +76,18 @@ def test_every_method_answers_as_documented(net: Net) -> None:
     assert c.check("fictra_getProposal", net.call("fictra_getProposal", 999_999)) is None
     c.check("fictra_getProof", net.call("fictra_getProof", f"/account/{faucet.bech32}"))
     c.check("fictra_getProof", net.call("fictra_getProof", "gov/" + b"params".hex()))
+    # Trade reads on records that do not exist (the trade test reads real ones).
+    assert c.check("fictra_getPurchase", net.call("fictra_getPurchase", "ab" * 16)) is None
+    assert c.check("fictra_getVerification", net.call("fictra_getVerification", "ab" * 16)) \
+        is None
+    none = c.check("fictra_listPurchases", net.call("fictra_listPurchases", fresh.bech32,
+                                                    "seller"))
+    assert none["purchases"] == [] and none["next"] is None
+    assert c.check("fictra_getPrice", net.call("fictra_getPrice", "NOSUCH")) is None
+    c.check("fictra_getPriceHistory", net.call("fictra_getPriceHistory", "WHEAT", {"limit": 5}))
+    assert c.check("fictra_getFT", net.call("fictra_getFT", fresh.bech32))["balance"] == "0"
+    cat = c.check("fictra_listCommodities", net.call("fictra_listCommodities"))
+    assert "WHEAT" in {x["code"] for x in cat["commodities"]}
 
     async def ws() -> None:
         async with GatewayClient(net.url, api_key=TEST_KEY) as gw:
