@@ -112,3 +112,30 @@ def test_oracle_round_publishes_a_price_to_subscribers(net: Net) -> None:
             assert history["points"][-1]["round"] == round_
 
     asyncio.run(go())
+
+
+def test_simulate_a_purchase(net: Net) -> None:
+    """Simulation runs the trade handlers too, over state read through the gateway."""
+    from app.crypto import from_bech32
+    from app.txbuilder import build_signed, create_purchase
+
+    buyer = read_plain(net.home / "keys" / "trader-ch.json")
+    seller = read_plain(net.home / "keys" / "trader-sg.json")
+    sovereign = from_bech32(read_plain(net.home / "keys" / "sovereign-br.json").bech32)
+    p = net.call("fictra_getParams")
+    h = net.call("fictra_status")["height"]
+    nonce = int(net.call("fictra_getNonce", buyer.bech32))
+
+    def tx(quantity: int) -> str:
+        msg = create_purchase(seller.address, "WHEAT", quantity, 250 * UNIT, sovereign,
+                              h + 100, h + 200)
+        return "0x" + build_signed(buyer, net.chain_id, nonce, [msg],
+                                   base_fee=int(p["base_fee"]),
+                                   fee_per_byte=int(p["fee_per_byte"])).hex()
+
+    ok = net.call("fictra_simulateTransaction", tx(1000))
+    assert ok["would_pass"], ok
+    assert "purchase" in [e["type"] for e in ok["events"]]
+    too_big = net.call("fictra_simulateTransaction", tx(10**12))  # more than the buyer has
+    assert not too_big["would_pass"] and too_big["code"] != 0
+    assert int(net.call("fictra_getNonce", buyer.bech32)) == nonce  # nothing was sent
