@@ -7,6 +7,7 @@ as a proposal from elsewhere, as on the other validators). Either way a node exe
 block once: FinalizeBlock reuses the proposal it built or verified. Signing happens before
 timing (wallets sign, not nodes).
 The pseudo-random choice of pairs is seeded, so every run offers the same txs.
+``--mix trade`` offers commodity trade steps among the transfers (``app.bench_trade``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,16 @@ def run(args: argparse.Namespace) -> int:
         "accounts": [{"address": keys[i].bech32, "balance": str(1_000_000 * UNIT)}
                      for i in range(n_acc)],
     }
+    mix = None
+    if args.mix == "trade":
+        from app.bench_trade import WARMUP_BLOCKS, TradeMix
+
+        try:
+            mix = TradeMix(n_acc, per_block, rng, keys, addrs, p)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        mix.extend_genesis(app_state)
     store = Store.open(home / "state")
     app = FictraApp(store, keep_recent=0)
     _progress("setup: genesis")
@@ -83,7 +94,15 @@ def run(args: argparse.Namespace) -> int:
     app.commit(pb.RequestCommit())
     nonces = [0] * n_acc
     blocks: list[list[bytes]] = []
+    warmup: list[list[bytes]] = []
+    if mix is not None:  # fill the purchase pipeline (made, shipped, attested) before timing
+        warmup = [mix.block(2 + w, nonces, CHAIN_ID) for w in range(WARMUP_BLOCKS)]
+        mix.reset_counts()
     for b in range(n_blocks):
+        if mix is not None:
+            blocks.append(mix.block(2 + len(warmup) + b, nonces, CHAIN_ID))
+            _progress(f"setup: signed block {b + 1}/{n_blocks}")
+            continue
         txs = []
         for _ in range(per_block):
             s = rng.randrange(n_acc)
@@ -94,6 +113,18 @@ def run(args: argparse.Namespace) -> int:
             nonces[s] += 1
         blocks.append(txs)
         _progress(f"setup: signed block {b + 1}/{n_blocks}")
+
+    for w, txs in enumerate(warmup):
+        height = store.height + 1
+        _progress(f"setup: warm-up block {w + 1}/{len(warmup)}")
+        fin = app.finalize_block(pb.RequestFinalizeBlock(
+            txs=txs, height=height, time={"seconds": 1_700_000_000 + 2 * height},
+            proposer_address=b"\x01" * 20))
+        app.commit(pb.RequestCommit())
+        if any(r.code for r in fin.tx_results):
+            print(f"error: warm-up block {height} had failing txs", file=sys.stderr)
+            return 1
+    checks_before = app.cache.verifications if app.cache else 0
 
     # -- measured pipeline ---------------------------------------------------------------------
     profiler = None
@@ -132,6 +163,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: block {height} rejected by ProcessProposal", file=sys.stderr)
             return 1
         ok += sum(1 for r in fin.tx_results if r.code == 0)
+        if mix is not None:
+            mix.observe(fin)
         for stage, dt in zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
             spent[stage] += dt
         rate = len(txs) / (t5 - t0)
@@ -147,7 +180,8 @@ def run(args: argparse.Namespace) -> int:
         **{f"{s}_us_per_tx": round(spent[s] / n_txs * 1e6, 1) for s in STAGES},
         "txs": n_txs, "committed_ok": ok, "refused_in_checktx": refused,
         "accounts": n_acc, "block_txs": per_block, "blocks": n_blocks, "role": args.role,
-        "signature_checks": app.cache.verifications if app.cache else 0,
+        "signature_checks": (app.cache.verifications if app.cache else 0) - checks_before,
+        "mix": args.mix, **({"mix_counts": mix.counts} if mix is not None else {}),
         "load_avg_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
     }
     app.close()
@@ -158,7 +192,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(out))
     else:
-        print(f"app pipeline: {out['tx_per_s']:,.0f} tx/s over {n_txs} transfers "
+        what = "transfers" if mix is None else "txs of the trade mix (" + ", ".join(
+            f"{n} {k}" for k, n in mix.counts.items()) + ")"
+        print(f"app pipeline: {out['tx_per_s']:,.0f} tx/s over {n_txs} {what} "
               f"({n_blocks} blocks of {per_block}, {n_acc} accounts, as {args.role})")
         for s in STAGES:
             print(f"  {s:<9} {out[f'{s}_share']:6.1%}  {out[f'{s}_us_per_tx']:8.1f} us/tx")

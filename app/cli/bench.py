@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     app.add_argument("--keep", action="store_true", help="keep the scratch directory")
     app.add_argument("--role", choices=("proposer", "validator"), default="proposer",
                      help="run blocks as their proposer, or receive them as a validator")
+    app.add_argument("--mix", choices=("transfer", "trade"), default="transfer",
+                     help="transfer: PT transfers only; trade: 70%% transfers, 15%% purchase "
+                          "steps, 10%% attestations, 5%% price submissions")
     app.add_argument("--check-batch", type=int, default=1, metavar="N",
                      help="CheckTx requests arriving together, as CometBFT pipelines them "
                           "under load (default 1: one at a time)")
