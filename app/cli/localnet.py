@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import os
 import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 DEFAULT_HOME = Path(".localnet")
@@ -84,9 +86,13 @@ def _up(args: argparse.Namespace) -> int:
     if (home / "network.json").exists():
         existing = Localnet(home)
         if any(existing.pid_of(n.name) for n in existing.nodes):
-            print(f"error: the localnet in {home} is already running "
-                  "(`fictra localnet down` first)", file=sys.stderr)
-            return 2
+            if not args.fresh:
+                print(f"error: the localnet in {home} is already running "
+                      "(`fictra localnet down` first)", file=sys.stderr)
+                return 2
+            print(f"stopping the localnet still running in {home} first ...", flush=True)
+            existing.stop_gateway()
+            existing.stop_nodes()
         if args.fresh:
             shutil.rmtree(home)
     elif home.exists() and args.fresh:
@@ -101,6 +107,17 @@ def _up(args: argparse.Namespace) -> int:
             return 2
         _progress_line("", done=True)
     net = Localnet(home)
+    try:
+        return _start_all(net, args)
+    except (KeyboardInterrupt, BrokenPipeError):  # Ctrl-C or a closed pipe during start-up
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        net.stop_gateway()
+        net.stop_nodes()
+        print("interrupted: stopped every node", file=sys.stderr)
+        return 130
+
+
+def _start_all(net, args: argparse.Namespace) -> int:  # noqa: ANN001
     print(f"starting {len(net.nodes)} validators (chain {net.chain_id}, home {net.home})")
     for i, node in enumerate(net.nodes):
         net.start_node(node.name)
@@ -114,7 +131,7 @@ def _up(args: argparse.Namespace) -> int:
     if args.detach:
         _print_status(net, as_json=False)
         print("running in the background; `fictra localnet down --home "
-              f"{home}` stops it")
+              f"{net.home}` stops it")
         return 0
     return _follow(net)
 
@@ -185,8 +202,6 @@ def _wait_first_block(net) -> bool:  # noqa: ANN001
 
 def _follow(net) -> int:  # noqa: ANN001
     """Print a line per block until Ctrl-C, then stop every node."""
-    from app.cometrpc import RpcError, call, parse_time_ns
-
     stopping = False
 
     def on_signal(_sig: int, _frame: object) -> None:
@@ -195,11 +210,27 @@ def _follow(net) -> int:  # noqa: ANN001
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    try:
+        _print_blocks(net, lambda: stopping)
+    except BrokenPipeError:  # the reader went away: still stop every node
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+    finally:
+        print("\nstopping every node ...", flush=True)
+        net.stop_gateway()
+        stopped = net.stop_nodes()
+        print(f"stopped {len(stopped)} nodes; data kept in {net.home} "
+              "(`make run` starts afresh)")
+    return 0
+
+
+def _print_blocks(net, stopping: Callable[[], bool]) -> None:  # noqa: ANN001
+    from app.cometrpc import RpcError, call, parse_time_ns
+
     print("block   txs  interval  app hash   (Ctrl-C stops every node)")
     last_height = 0
     last_time: int | None = None
     dead_reported: set[str] = set()
-    while not stopping:
+    while not stopping():
         for node in net.nodes:
             if node.name not in dead_reported and net.pid_of(node.name) is None:
                 dead_reported.add(node.name)
@@ -225,12 +256,6 @@ def _follow(net) -> int:  # noqa: ANN001
         except RpcError:
             pass
         time.sleep(0.25)
-    print("\nstopping every node ...", flush=True)
-    net.stop_gateway()
-    stopped = net.stop_nodes()
-    print(f"stopped {len(stopped)} nodes; data kept in {net.home} "
-          "(`make run` starts afresh)")
-    return 0
 
 
 def _print_status(net, as_json: bool) -> None:  # noqa: ANN001
