@@ -17,6 +17,7 @@ from typing import Any
 from google.protobuf import timestamp_pb2, wrappers_pb2
 
 import abci.proto  # noqa: F401 - puts CometBFT's generated modules on the import path
+from abci.framing import frame
 from app.cometrpc import parse_time_ns
 from app.crypto import verify
 from state.proof import ProofError
@@ -86,15 +87,6 @@ def validators_hash(validators: list[dict[str, Any]]) -> bytes:
     ).SerializeToString() for v in validators])
 
 
-def _uvarint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
 def vote_sign_bytes(chain_id: str, height: int, round_: int, block_id: dict[str, Any],
                     timestamp: str) -> bytes:
     bid = _block_id(block_id)
@@ -105,7 +97,7 @@ def vote_sign_bytes(chain_id: str, height: int, round_: int, block_id: dict[str,
                 total=bid.part_set_header.total, hash=bid.part_set_header.hash)),
         timestamp=_timestamp(timestamp), chain_id=chain_id,
     ).SerializeToString()
-    return _uvarint(len(vote)) + vote  # length-delimited, as protoio.MarshalDelimited
+    return frame(vote)  # length-delimited, as protoio.MarshalDelimited
 
 
 def verify_signed_header(header: dict[str, Any], commit: dict[str, Any],
