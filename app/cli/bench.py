@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -88,7 +89,7 @@ def _run_app(args: argparse.Namespace) -> int:
     from app import bench_app
 
     if args.check_batch < 1:
-        print("error: --check-batch must be at least 1")
+        print("error: --check-batch must be at least 1", file=sys.stderr)
         return 2
     return bench_app.run(args)
 
@@ -97,6 +98,6 @@ def _run_blocks(args: argparse.Namespace) -> int:
     from app import bench_blocks
 
     if args.validators < 1 or args.blocks < 2:
-        print("error: --validators must be >= 1 and --blocks >= 2")
+        print("error: --validators must be >= 1 and --blocks >= 2", file=sys.stderr)
         return 2
     return bench_blocks.run(args)

@@ -92,3 +92,20 @@ def test_start_without_init_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "run `fictra node init" in proc.stderr
+
+
+def test_bad_genesis_is_refused_before_cometbft_starts(node_home: Path) -> None:
+    init_single(node_home, "fictra-single", base_port=free_base_port(1))
+    path = node_home / "config" / "genesis.json"
+    doc = json.loads(path.read_text())
+    doc["app_state"]["accounts"][0]["balance"] = "-5"
+    path.write_text(json.dumps(doc))
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.cli.main", "node", "start", "--home", str(node_home)],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "bad genesis" in proc.stderr
+    assert "app_state.accounts[0].balance" in proc.stderr
+    assert not (node_home / "node.pids.json").exists()  # cometbft never started
+    assert not (node_home / "data" / "state").exists()  # and the store was never created
