@@ -132,8 +132,9 @@ APP_TOML = """\
 # older versions are pruned a bounded amount per block. archive = true keeps everything.
 keep_recent = 3888000
 archive = false
-# LevelDB block cache per shard, MiB.
-cache_mb = 64
+# Memory for the store's caches, MiB, all shards together: decoded Merkle tree pages and
+# (an eighth) LevelDB block caches. Filled as the state grows.
+cache_mb = 256
 # A state-sync snapshot every this many heights (0: none), keeping the newest few.
 snapshot_interval = 100
 snapshot_keep_recent = 2
