@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from abci.proto import abci as pb
@@ -66,7 +66,7 @@ class TxCache:
         txs[digest] = dtx
 
     def prefetch(self, raws: Sequence[bytes]) -> None:
-        """Check the signatures of a block's unseen txs on all cores (a node that missed them
+        """Check the signatures of unseen txs once, on all cores for many (a node that missed them
         in its mempool, or replays blocks). libsodium runs without the GIL. Txs that fail are
         left out, for ``get`` to refuse with the right code."""
         todo: list[DecodedTx] = []
@@ -82,16 +82,18 @@ class TxCache:
             except TxError:
                 continue
             todo.append(dtx)
-        if len(todo) < PARALLEL_MIN:
-            return  # get() does them one by one
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max(os.cpu_count() or 1, 2),
-                                            thread_name_prefix="verify")
         chain_id = self.chain_id
-        oks = self._pool.map(
-            lambda d: verify(d.public_key, d.sign_doc(chain_id), d.signature), todo,
-            chunksize=max(len(todo) // 8, 1),
-        )
+
+        def check(d: DecodedTx) -> bool:
+            return verify(d.public_key, d.sign_doc(chain_id), d.signature)
+
+        if len(todo) < PARALLEL_MIN:  # a thread pool would cost more than it saves
+            oks: Iterable[bool] = map(check, todo)
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max(os.cpu_count() or 1, 2),
+                                                thread_name_prefix="verify")
+            oks = self._pool.map(check, todo, chunksize=max(len(todo) // 8, 1))
         for dtx, ok in zip(todo, oks, strict=True):
             self.verifications += 1
             if ok:
