@@ -27,17 +27,12 @@ from abci.proto import crypto_keys
 from app.application import FictraApp
 from app.crypto import Key
 from app.params import UNIT, default_params, params_to_json
+from app.progress import progress
 from app.txbuilder import build_signed, send
 
 CHAIN_ID = "fictra-bench"
 STAGES = ("check", "prepare", "process", "finalize", "commit")
 MAX_TX_BYTES = 20 * 1024 * 1024  # the top of the requirements' 5-20 MB block range
-
-
-def _progress(text: str) -> None:
-    tty = sys.stderr.isatty()
-    sys.stderr.write(("\r\033[K" if tty else "") + text + ("" if tty else "\n"))
-    sys.stderr.flush()
 
 
 def _key(i: int) -> Key:
@@ -57,14 +52,14 @@ def run(args: argparse.Namespace) -> int:
     p = default_params()
 
     # -- setup (not timed) ---------------------------------------------------------------------
-    _progress(f"setup: {n_acc} accounts")
+    progress(f"setup: {n_acc} accounts")
     keys: dict[int, Key] = {}
     addrs: list[bytes] = []
     for i in range(n_acc):
         keys[i] = k = _key(i)
         addrs.append(k.address)
         if i % 10_000 == 0:
-            _progress(f"setup: keys {i}/{n_acc}")
+            progress(f"setup: keys {i}/{n_acc}")
     app_state: dict[str, Any] = {
         "params": params_to_json(p),
         "council": {"members": [keys[0].bech32], "threshold": 1},
@@ -84,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         mix.extend_genesis(app_state)
     store = Store.open(home / "state")
     app = FictraApp(store, keep_recent=0)
-    _progress("setup: genesis")
+    progress("setup: genesis")
     app.init_chain(pb.RequestInitChain(
         chain_id=CHAIN_ID, initial_height=1, app_state_bytes=json.dumps(app_state).encode(),
         validators=[pb.ValidatorUpdate(pub_key=crypto_keys.PublicKey(ed25519=b"\x01" * 32),
@@ -101,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     for b in range(n_blocks):
         if mix is not None:
             blocks.append(mix.block(2 + len(warmup) + b, nonces, CHAIN_ID))
-            _progress(f"setup: signed block {b + 1}/{n_blocks}")
+            progress(f"setup: signed block {b + 1}/{n_blocks}")
             continue
         txs = []
         for _ in range(per_block):
@@ -112,11 +107,11 @@ def run(args: argparse.Namespace) -> int:
                                     base_fee=p.base_fee, fee_per_byte=p.fee_per_byte))
             nonces[s] += 1
         blocks.append(txs)
-        _progress(f"setup: signed block {b + 1}/{n_blocks}")
+        progress(f"setup: signed block {b + 1}/{n_blocks}")
 
     for w, txs in enumerate(warmup):
         height = store.height + 1
-        _progress(f"setup: warm-up block {w + 1}/{len(warmup)}")
+        progress(f"setup: warm-up block {w + 1}/{len(warmup)}")
         fin = app.finalize_block(pb.RequestFinalizeBlock(
             txs=txs, height=height, time={"seconds": 1_700_000_000 + 2 * height},
             proposer_address=b"\x01" * 20))
@@ -168,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
         for stage, dt in zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
             spent[stage] += dt
         rate = len(txs) / (t5 - t0)
-        _progress(f"block {b + 1}/{n_blocks}: {len(block)} txs, {rate:,.0f} tx/s")
+        progress(f"block {b + 1}/{n_blocks}: {len(block)} txs, {rate:,.0f} tx/s")
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(args.profile)

@@ -5,24 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import sys
 import time
 from pathlib import Path
 
 from app.cometrpc import RpcError, call, parse_time_ns
 from app.localnet import Localnet
+from app.progress import progress
 from genesis.network import new_network
-
-_last = [""]
-
-
-def _progress(text: str) -> None:
-    if text == _last[0]:
-        return
-    _last[0] = text
-    sys.stderr.write(("\r\033[K" if sys.stderr.isatty() else "") + text
-                     + ("" if sys.stderr.isatty() else "\n"))
-    sys.stderr.flush()
 
 
 def _height(url: str) -> int:
@@ -34,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     shutil.rmtree(home, ignore_errors=True)
     t0 = time.monotonic()
     new_network(home, args.validators, "fictra-bench", base_port=args.base_port,
-                progress=_progress)
+                progress=progress)
     net = Localnet(home)
     try:
         for node in net.nodes:
@@ -46,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
                 h = _height(url)
             except RpcError:
                 h = 0
-            _progress(f"starting {args.validators} validators: height {h}, "
+            progress(f"starting {args.validators} validators: height {h}, "
                       f"{time.monotonic() - t0:.0f}s")
             if h >= warm:
                 break
@@ -58,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         first = _height(url)
         target = first + args.blocks
         while (h := _height(url)) < target:
-            _progress(f"measuring: block {h - first}/{args.blocks}")
+            progress(f"measuring: block {h - first}/{args.blocks}")
             time.sleep(0.5)
         times = [parse_time_ns(call(url, "block", height=str(x))["block"]["header"]["time"])
                  for x in range(first, target + 1)]
@@ -70,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         net.stop_nodes()
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)
-    _progress("")
+    progress("")
     result = {
         "validators": args.validators,
         "blocks": args.blocks,

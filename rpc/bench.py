@@ -25,7 +25,6 @@ import base64
 import json
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ import aiohttp
 
 from app.crypto import Key
 from app.localnet import Localnet
+from app.progress import progress
 from app.txbuilder import build_signed, multi_send, send
 from genesis.network import new_network
 from rpc.client import GatewayClient
@@ -42,12 +42,6 @@ from rpc.wallet import Wallet
 
 REQUEST_TIMEOUT_S = 30.0
 DRAIN_LIMIT_S = 120.0
-
-
-def _progress(text: str) -> None:
-    tty = sys.stderr.isatty()
-    sys.stderr.write(("\r\033[K" if tty else "") + text + ("" if tty else "\n"))
-    sys.stderr.flush()
 
 
 def _pct(sorted_ms: list[float], q: float) -> float:
@@ -105,7 +99,7 @@ async def _level(session: aiohttp.ClientSession, url: str, rate: int, duration: 
     lat.sort()
     span = max(last_done - t0, 1e-9)
     if kinds:
-        _progress("errors: " + ", ".join(f"{k} x{n}" for k, n in sorted(kinds.items())))
+        progress("errors: " + ", ".join(f"{k} x{n}" for k, n in sorted(kinds.items())))
     return {"achieved_rps": round(len(lat) / span, 1), "p50_ms": _pct(lat, 0.50),
             "p95_ms": _pct(lat, 0.95), "p99_ms": _pct(lat, 0.99),
             "errors": sum(kinds.values())}
@@ -163,14 +157,14 @@ async def _drain(node_url: str) -> None:
                 total = int((await r.json())["result"]["total"])
             if total == 0:
                 return
-            _progress(f"waiting for the mempool to drain: {total} txs")
+            progress(f"waiting for the mempool to drain: {total} txs")
             await asyncio.sleep(1.0)
 
 
 async def _measure(args: argparse.Namespace, net: Localnet, url: str) -> dict[str, Any]:
     faucet = read_plain(net.home / "keys" / "faucet.json")
     senders = [Key.derive(f"bench-rpc-{i}") for i in range(args.senders)]
-    _progress(f"funding {len(senders)} accounts")
+    progress(f"funding {len(senders)} accounts")
     await _fund(url, faucet, senders)
     async with GatewayClient(url) as gw:
         chain_id = await gw.call("fictra_chainId")
@@ -184,15 +178,15 @@ async def _measure(args: argparse.Namespace, net: Localnet, url: str) -> dict[st
     target = net.nodes[0].rpc_url if args.direct else url
     async with aiohttp.ClientSession(connector=conn, timeout=timeout) as session:
         balance_bodies = [_balance_body(k.bech32, i, args.direct) for i, k in enumerate(senders)]
-        _progress("warming up")
+        progress("warming up")
         await _level(session, target, 100, 2.0, balance_bodies)
         for rate in args.rates:
-            _progress(f"getBalance at {rate}/s for {args.duration:g} s")
+            progress(f"getBalance at {rate}/s for {args.duration:g} s")
             results["getBalance"][str(rate)] = await _level(
                 session, target, rate, args.duration, balance_bodies)
         for rate in args.rates:
             n = int(rate * args.duration)
-            _progress(f"signing {n} txs")
+            progress(f"signing {n} txs")
             bodies = []
             for i in range(n):
                 s = i % len(senders)
@@ -201,7 +195,7 @@ async def _measure(args: argparse.Namespace, net: Localnet, url: str) -> dict[st
                 nonces[s] += 1
                 bodies.append(_send_body(raw, i, args.direct))
             await _drain(net.nodes[0].rpc_url)
-            _progress(f"sendRawTransaction at {rate}/s for {args.duration:g} s")
+            progress(f"sendRawTransaction at {rate}/s for {args.duration:g} s")
             res = await _level(session, target, rate, args.duration, bodies)
             results["sendRawTransaction"][str(rate)] = res
             # Txs refused (e.g. a full mempool) leave nonce gaps: resync before the next level.
@@ -216,7 +210,7 @@ async def _measure(args: argparse.Namespace, net: Localnet, url: str) -> dict[st
 def run(args: argparse.Namespace) -> int:
     home = Path(args.home or f".bench/rpc-{args.validators}").resolve()
     shutil.rmtree(home, ignore_errors=True)
-    _progress(f"creating a {args.validators}-validator localnet")
+    progress(f"creating a {args.validators}-validator localnet")
     new_network(home, args.validators, "fictra-bench-rpc", base_port=args.base_port)
     net = Localnet(home)
     try:
@@ -230,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
         net.stop_nodes()
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)
-    _progress("")
+    progress("")
     if args.json:
         print(json.dumps(results))
         return 0
@@ -265,6 +259,6 @@ def _wait_ready(net: Localnet, url: str) -> None:
                     return
         except (urllib.error.URLError, OSError, ValueError):
             pass
-        _progress("waiting for the first block and the gateway")
+        progress("waiting for the first block and the gateway")
         time.sleep(0.5)
     raise RuntimeError("no block or no gateway within 120 s")

@@ -20,6 +20,7 @@ from app import events
 from app.context import KV, Ctx
 from app.crypto import to_bech32
 from app.errors import Code, TxError
+from app.keys import u64
 from app.modules import pt
 from app.params import MAX_SUPPLY, ROLES
 from app.pb import state_pb2, tx_pb2
@@ -35,10 +36,6 @@ _BPS = 10_000
 
 _Sovereign = state_pb2.Sovereign
 _Supply = state_pb2.FtSupply
-
-
-def _u64(n: int) -> bytes:
-    return n.to_bytes(8, "big")
 
 
 def sovereign_key(address: bytes) -> bytes:
@@ -65,7 +62,7 @@ def is_active(store: KV, address: bytes) -> bool:
 
 
 def record_key(prefix: bytes, address: bytes, height: int, seq: int) -> bytes:
-    return prefix + address + _u64(height) + _u64(seq)
+    return prefix + address + u64(height) + u64(seq)
 
 
 def on_entity(store: KV, height: int, address: bytes, acct: state_pb2.Account) -> None:
@@ -111,7 +108,7 @@ def issue(ctx: Ctx, sovereign: bytes, purchase: bytes, commodity: str, value: in
 def converted_in_window(store: KV, address: bytes, height: int, window: int) -> int:
     """FT ``address`` converted in the last ``window`` blocks up to ``height``."""
     prefix = CONVERSION_PREFIX + address
-    start = prefix + _u64(max(height - window + 1, 0))
+    start = prefix + u64(max(height - window + 1, 0))
     return sum(state_pb2.Conversion.FromString(v).amount
                for _, v in store.iterate(SHARD, prefix, start=start))
 

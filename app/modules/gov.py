@@ -23,6 +23,7 @@ from app.context import KV, Ctx
 from app.crypto import ADDRESS_LEN, PUBKEY_LEN, to_bech32
 from app.errors import Code, TxError
 from app.iso3166 import is_country
+from app.keys import u64
 from app.modules import pt
 from app.params import ALL_ROLES, MAX_SUPPLY, MAX_VALIDATOR_POWER, TIERS, params_problems
 from app.pb import state_pb2, tx_pb2
@@ -44,12 +45,8 @@ STATUS_NAMES = {
 }
 
 
-def _u64(n: int) -> bytes:
-    return n.to_bytes(8, "big")
-
-
 def proposal_key(pid: int) -> bytes:
-    return PROPOSAL_PREFIX + _u64(pid)
+    return PROPOSAL_PREFIX + u64(pid)
 
 
 # -- records -------------------------------------------------------------------------------------
@@ -269,7 +266,7 @@ def _close(ctx: Ctx, prop: state_pb2.Proposal, status: int, result: str = "") ->
     prop.status = status
     prop.final_height = ctx.height
     prop.result = result
-    ctx.store.delete(SHARD, EXPIRY_PREFIX + _u64(prop.expiry_height) + _u64(prop.id))
+    ctx.store.delete(SHARD, EXPIRY_PREFIX + u64(prop.expiry_height) + u64(prop.id))
 
 
 def _tally(ctx: Ctx, prop: state_pb2.Proposal, council: state_pb2.Council) -> None:
@@ -297,7 +294,7 @@ def handle_propose(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgPropose) -> None:
     council = _require_member(store, signer)
     raw = store.get(SHARD, NEXT_PROPOSAL_KEY)
     pid = int.from_bytes(raw, "big") if raw else 1
-    store.set(SHARD, NEXT_PROPOSAL_KEY, _u64(pid + 1))
+    store.set(SHARD, NEXT_PROPOSAL_KEY, u64(pid + 1))
     prop = state_pb2.Proposal(
         id=pid, proposer=signer, summary=msg.summary, submit_height=ctx.height,
         expiry_height=ctx.height + ctx.params.proposal_expiry_blocks, yes=[signer],
@@ -306,7 +303,7 @@ def handle_propose(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgPropose) -> None:
     prop.action.CopyFrom(msg.action)
     kind = action_kind(prop.action) or ""
     ctx.emit(events.proposal, pid, kind, "pending", proposer=to_bech32(signer))
-    store.set(SHARD, EXPIRY_PREFIX + _u64(prop.expiry_height) + _u64(pid), b"")
+    store.set(SHARD, EXPIRY_PREFIX + u64(prop.expiry_height) + u64(pid), b"")
     _tally(ctx, prop, council)
     store.set(SHARD, proposal_key(pid), prop.SerializeToString())
 
@@ -337,7 +334,7 @@ def handle_vote(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgVote) -> None:
 def end_block(ctx: Ctx) -> None:
     """Expire the proposals whose voting period ends at this height."""
     store = ctx.store
-    prefix = EXPIRY_PREFIX + _u64(ctx.height)
+    prefix = EXPIRY_PREFIX + u64(ctx.height)
     due = [key for key, _ in store.iterate(SHARD, prefix)]
     for key in due:
         prop = load_proposal(store, int.from_bytes(key[len(prefix):], "big"))

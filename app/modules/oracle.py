@@ -29,6 +29,7 @@ from app import events
 from app.context import KV, Ctx
 from app.crypto import to_bech32
 from app.errors import Code, TxError
+from app.keys import u64
 from app.modules import catalogue
 from app.params import MAX_SUPPLY, ROLES
 from app.pb import state_pb2, tx_pb2
@@ -43,10 +44,6 @@ _ORACLE = ROLES["oracle"]
 _BPS = 10_000
 
 _Price = state_pb2.Price
-
-
-def _u64(n: int) -> bytes:
-    return n.to_bytes(8, "big")
 
 
 def price_key(code: str) -> bytes:
@@ -80,7 +77,7 @@ def on_entity(store: KV, height: int, address: bytes, acct: state_pb2.Account) -
         store.set(SHARD, SET_PREFIX + address, b"")
     else:
         store.delete(SHARD, SET_PREFIX + address)
-    store.set(SHARD, SET_COUNT_KEY, _u64(set_count(store) + (1 if holds else -1)))
+    store.set(SHARD, SET_COUNT_KEY, u64(set_count(store) + (1 if holds else -1)))
 
 
 def current_round(ctx: Ctx) -> int:
@@ -122,11 +119,11 @@ def handle_submit(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgSubmitPrice) -> None:
     rnd = current_round(ctx)
     if msg.round != rnd:
         raise TxError(Code.ROUND_INVALID, f"round {msg.round} is not the current round {rnd}")
-    key = SUBMISSION_PREFIX + _u64(rnd) + msg.commodity.encode("ascii") + b"\x00" + signer
+    key = SUBMISSION_PREFIX + u64(rnd) + msg.commodity.encode("ascii") + b"\x00" + signer
     if store.get(SHARD, key) is not None:
         raise TxError(Code.ALREADY_SUBMITTED, f"already submitted {msg.commodity} for round "
                       f"{rnd}")
-    store.set(SHARD, key, _u64(msg.price))
+    store.set(SHARD, key, u64(msg.price))
 
 
 # -- end of round --------------------------------------------------------------------------------
@@ -186,7 +183,7 @@ def aggregate(ctx: Ctx, code: str, rnd: int, prices: list[int]) -> None:
     store.set(SHARD, price_key(code), rec.SerializeToString())
     point = state_pb2.PricePoint(height=ctx.height, round=rnd, price=value,
                                  submissions=len(prices))
-    store.set(SHARD, history_prefix(code) + _u64(ctx.height) + _u64(rnd),
+    store.set(SHARD, history_prefix(code) + u64(ctx.height) + u64(rnd),
               point.SerializeToString())
     ctx.emit(events.price, code, rnd, value, "published", len(prices))
 

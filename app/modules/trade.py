@@ -41,6 +41,7 @@ from app import events
 from app.context import KV, Ctx
 from app.crypto import ADDRESS_LEN, to_bech32
 from app.errors import Code, TxError
+from app.keys import u64
 from app.modules import catalogue, ft, pt, verify
 from app.params import MAX_SUPPLY, ROLES, TIERS
 from app.pb import state_pb2, tx_pb2
@@ -69,10 +70,6 @@ STATUS_NAMES = {OPEN: "open", SHIPPED: "shipped", VERIFIED: "verified", SETTLED:
 TERMINAL = frozenset((SETTLED, REJECTED, EXPIRED, REFUNDED))
 
 _Purchase = state_pb2.Purchase
-
-
-def _u64(n: int) -> bytes:
-    return n.to_bytes(8, "big")
 
 
 def purchase_id(tx_hash: bytes, index: int) -> bytes:
@@ -109,7 +106,7 @@ def _deadline(p: state_pb2.Purchase) -> int | None:
 
 
 def _deadline_key(height: int, pid: bytes) -> bytes:
-    return DEADLINE_PREFIX + _u64(height) + pid
+    return DEADLINE_PREFIX + u64(height) + pid
 
 
 def _emit(ctx: Ctx, p: state_pb2.Purchase, status: int, **extra: str) -> None:
@@ -275,7 +272,7 @@ def handle_create(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgCreatePurchase) -> Non
         created_height=ctx.height, create_tx=ctx.tx_hash,
     )
     _save(store, p)
-    height = _u64(ctx.height)
+    height = u64(ctx.height)
     store.set(SHARD, BUYER_INDEX + signer + height + pid, b"")
     store.set(SHARD, SELLER_INDEX + msg.seller + height + pid, b"")
     store.set(SHARD, _deadline_key(msg.ship_by, pid), b"")
