@@ -219,10 +219,8 @@ def new_network(
 
 
 def _app_state(out: Path, nodes: list[NodeInfo]) -> dict[str, Any]:
-    try:
-        from genesis.app_state import localnet_app_state
-    except ImportError:  # the ledger's genesis schema has not landed yet
-        return {}
+    from genesis.app_state import localnet_app_state
+
     pubkeys = [base64.b64decode(n.validator_pubkey) for n in nodes]
     return localnet_app_state(out, pubkeys)
 

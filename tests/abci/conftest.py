@@ -14,9 +14,8 @@ from abci.server import AbciServer
 class RunningServer:
     def __init__(self, app: Application, address: str) -> None:
         self.loop = asyncio.new_event_loop()
-        self.server = AbciServer(app, address)
         self.fatal: list[str] = []
-        self.server._fatal_cb = self.fatal.append
+        self.server = AbciServer(app, address, on_fatal=self.fatal.append)
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(10)
