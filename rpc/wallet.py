@@ -78,11 +78,13 @@ class Wallet:
                 except GatewayError as e:
                     data = e.data if isinstance(e.data, dict) else {}
                     code = data.get("code")
-                    clash = code in (Code.NONCE_TOO_LOW, Code.NONCE_TOO_HIGH) \
-                        or data.get("reason") == "already known"
+                    known = data.get("reason") == "already known"
+                    clash = code in (Code.NONCE_TOO_LOW, Code.NONCE_TOO_HIGH) or known
                     if e.code == TX_REJECTED and clash and attempt < NONCE_RETRIES:
                         self._nonces.pop(addr, None)  # someone else used the key: ask again
-                        if code == Code.NONCE_TOO_HIGH:
+                        if code == Code.NONCE_TOO_HIGH or known:
+                            # The other sender's tx may still be inside its CheckTx, not yet
+                            # counted by getNonce: asking at once would get the same nonce.
                             await asyncio.sleep(0.2 * (attempt + 1))
                         continue
                     if e.code == TX_REJECTED:
