@@ -1,26 +1,31 @@
-"""Executing a block's txs on an overlay, in the three ways ABCI asks for.
+"""Executing a block's txs on an overlay: one path, three policies for the txs ABCI hands us.
 
-- ``build`` (PrepareProposal): keep the txs that fit and fully succeed, in mempool order.
+- ``build`` (PrepareProposal): keep, in mempool order, the txs that fit ``max_tx_bytes`` and
+  fully succeed; a tx that does not leaves no trace.
 - ``verify`` (ProcessProposal): every tx must decode, verify and pass the ante checks, as an
   honest proposer's ``build`` guarantees; otherwise the block is refused (None).
 - ``finalize`` (FinalizeBlock): one result per tx, whatever the txs are.
 
-All three run the same end-of-block work and return a ``BlockResult``. Identical inputs give
-identical results, so a result computed while building or verifying a proposal is reused by
-FinalizeBlock when the decided block matches it (same height, time, proposer and txs).
+Each tx runs through ``ante.deliver`` and the block ends with the router's end-of-block work,
+whatever the policy, so identical inputs give identical results: a result computed while
+building or verifying a proposal is reused by FinalizeBlock when the decided block matches it
+(same height, time, proposer and txs). Results are neutral values; ``app.responses`` encodes
+them for CometBFT.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
-from abci.proto import abci as pb
-from app.ante import TxCache, apply_all_or_nothing, deliver
-from app.context import Ctx
 from app.errors import TxError, refused
-from app.modules import END_BLOCKERS, gov, pt
+from app.events import Event
+from app.modules import gov, router
+from app.modules.gov import ValidatorUpdate
+from app.tx.ante import TxResult, deliver, deliver_all_or_nothing
+from app.tx.cache import TxCache
 
 
 def proto_size(tx: bytes) -> int:
@@ -41,79 +46,73 @@ class BlockKey:
 class BlockResult:
     key: BlockKey
     overlay: Any
-    tx_results: list[pb.ExecTxResult]
-    events: list[pb.Event] = field(default_factory=list)
-    validator_updates: list[pb.ValidatorUpdate] = field(default_factory=list)
+    tx_results: list[TxResult]
+    events: list[Event] = field(default_factory=list)
+    validator_updates: list[ValidatorUpdate] = field(default_factory=list)
     app_hash: bytes = b""
 
-    def response(self) -> pb.ResponseFinalizeBlock:
-        return pb.ResponseFinalizeBlock(
-            events=self.events, tx_results=self.tx_results,
-            validator_updates=self.validator_updates, app_hash=self.app_hash,
-        )
 
-
-def _finish(ctx: Ctx, key: BlockKey, results: list[pb.ExecTxResult], vals_before: bytes | None
-            ) -> BlockResult:
-    ctx.events = []
-    pt.flush_fees(ctx)
-    for hook in END_BLOCKERS:
-        hook(ctx)
-    store = ctx.store
-    updates = gov.validator_updates(vals_before, store.get(gov.SHARD, gov.VALIDATORS_KEY))
-    return BlockResult(key, store, results, ctx.events, updates, store.app_hash())
+class Policy(Enum):
+    BUILD = "build"
+    VERIFY = "verify"
+    FINALIZE = "finalize"
 
 
 def build(overlay: Any, cache: TxCache, chain_id: str, height: int, time_ns: int,
           proposer: bytes, txs: Sequence[bytes], max_tx_bytes: int) -> BlockResult:
-    ctx = Ctx(overlay, height, time_ns, chain_id)
-    vals_before = overlay.get(gov.SHARD, gov.VALIDATORS_KEY)
-    kept: list[bytes] = []
-    results: list[pb.ExecTxResult] = []
-    used = 0
-    for raw in txs:
-        size = proto_size(raw)
-        if used + size > max_tx_bytes:
-            continue  # a smaller tx later may still fit
-        try:
-            dtx = cache.get(raw)
-            apply_all_or_nothing(ctx, dtx)
-        except TxError:
-            continue
-        used += size
-        kept.append(raw)
-        results.append(pb.ExecTxResult(code=0, events=ctx.events))
-    key = BlockKey(height, time_ns, proposer, tuple(kept))
-    return _finish(ctx, key, results, vals_before)
+    res = _execute(overlay, cache, chain_id, BlockKey(height, time_ns, proposer, tuple(txs)),
+                   Policy.BUILD, max_tx_bytes)
+    assert res is not None  # building never refuses
+    return res
 
 
 def verify(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey) -> BlockResult | None:
     cache.prefetch(key.txs)
-    ctx = Ctx(overlay, key.height, key.time_ns, chain_id)
-    vals_before = overlay.get(gov.SHARD, gov.VALIDATORS_KEY)
-    results: list[pb.ExecTxResult] = []
-    for raw in key.txs:
-        try:
-            dtx = cache.get(raw)
-        except TxError:
-            return None
-        res = deliver(ctx, dtx)
-        if refused(res.code):  # an honest proposer never includes a tx the ante refuses
-            return None
-        results.append(res)
-    return _finish(ctx, key, results, vals_before)
+    return _execute(overlay, cache, chain_id, key, Policy.VERIFY)
 
 
 def finalize(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey) -> BlockResult:
     cache.prefetch(key.txs)
-    ctx = Ctx(overlay, key.height, key.time_ns, chain_id)
+    res = _execute(overlay, cache, chain_id, key, Policy.FINALIZE)
+    assert res is not None  # finalizing never refuses
+    return res
+
+
+def _execute(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey, policy: Policy,
+             max_tx_bytes: int = 0) -> BlockResult | None:
+    ctx = router.context(overlay, key.height, key.time_ns, chain_id)
     vals_before = overlay.get(gov.SHARD, gov.VALIDATORS_KEY)
-    results: list[pb.ExecTxResult] = []
+    kept: list[bytes] = []
+    results: list[TxResult] = []
+    used = 0
     for raw in key.txs:
+        if policy is Policy.BUILD:
+            size = proto_size(raw)
+            if used + size > max_tx_bytes:
+                continue  # a smaller tx later may still fit
         try:
             dtx = cache.get(raw)
         except TxError as e:
-            results.append(pb.ExecTxResult(code=e.code, log=e.log))
+            if policy is Policy.VERIFY:
+                return None
+            if policy is Policy.FINALIZE:
+                kept.append(raw)
+                results.append(TxResult(e.code, e.log))
             continue
-        results.append(deliver(ctx, dtx))
-    return _finish(ctx, key, results, vals_before)
+        if policy is Policy.BUILD:
+            res = deliver_all_or_nothing(ctx, dtx)
+            if res.code:
+                continue
+            used += size
+        else:
+            res = deliver(ctx, dtx)
+            if policy is Policy.VERIFY and refused(res.code):
+                return None  # an honest proposer never includes a tx the ante refuses
+        kept.append(raw)
+        results.append(res)
+    ctx.events = []
+    router.end_block(ctx)
+    updates = gov.validator_updates(vals_before, overlay.get(gov.SHARD, gov.VALIDATORS_KEY))
+    if policy is Policy.BUILD:
+        key = BlockKey(key.height, key.time_ns, key.proposer, tuple(kept))
+    return BlockResult(key, overlay, results, ctx.events, updates, overlay.app_hash())

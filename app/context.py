@@ -1,41 +1,59 @@
-"""The execution context handlers see: the store overlay, the block's header facts, events."""
+"""The execution context handlers see: the store overlay, the block's header facts, events,
+and the few hooks through which one module reaches another without importing it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from abci.proto import abci as pb
-from app.pb import tx_pb2
+from app.events import Event
+from app.pb import state_pb2, tx_pb2
 
 
 class KV(Protocol):
-    """The part of ``state.store.Overlay`` the application uses."""
+    """The part of a store overlay the application uses."""
 
     def get(self, shard: str, key: bytes) -> bytes | None: ...
     def set(self, shard: str, key: bytes, value: bytes) -> None: ...
     def delete(self, shard: str, key: bytes) -> None: ...
-    def iterate(self, shard: str, prefix: bytes = b"", start: bytes | None = None) -> Any: ...
+    def iterate(self, shard: str, prefix: bytes = b"", *, start: bytes | None = None
+                ) -> Iterator[tuple[bytes, bytes]]: ...
     def checkpoint(self) -> int: ...
     def revert(self, cp: int) -> None: ...
     def release(self, cp: int) -> None: ...
 
 
+EntityHook = Callable[[KV, int, bytes, state_pb2.Account], None]
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Wired once by ``app.modules.router``: the params record's reader (gov owns it), the
+    council actions every module contributes (gov runs them), and the registries that follow
+    entity roles (gov's entity actions and genesis call them)."""
+
+    load_params: Callable[[KV], tx_pb2.Params]
+    actions: Mapping[str, Callable[[Ctx, Any], None]]
+    entity_hooks: tuple[EntityHook, ...]
+
+
 class Ctx:
     """One execution: a block being built, proposed or finalized, or the mempool check state."""
 
-    __slots__ = ("store", "height", "time_ns", "chain_id", "emit_events", "events", "fees",
-                 "tx_hash", "msg_index", "_params")
+    __slots__ = ("store", "height", "time_ns", "chain_id", "hooks", "emit_events", "events",
+                 "fees", "tx_hash", "msg_index", "_params")
 
-    def __init__(self, store: KV, height: int, time_ns: int, chain_id: str,
+    def __init__(self, store: KV, height: int, time_ns: int, chain_id: str, hooks: Hooks,
                  *, emit_events: bool = True) -> None:
         self.store = store
         self.height = height
         self.time_ns = time_ns  # block time from the header; never the wall clock
         self.chain_id = chain_id
+        self.hooks = hooks
         # The check state answers no events, so it does not build them (bech32 is not free).
         self.emit_events = emit_events
-        self.events: list[pb.Event] = []
+        self.events: list[Event] = []
         # Fees taken but not yet credited to the treasury: one treasury write per block instead
         # of one per tx (see ``pt.flush_fees``).
         self.fees = 0
@@ -57,7 +75,7 @@ class Ctx:
     def release(self, cp: tuple[int, int, int]) -> None:
         self.store.release(cp[0])
 
-    def emit(self, make: Callable[..., pb.Event], *args: Any, **kwargs: Any) -> None:
+    def emit(self, make: Callable[..., Event], *args: Any, **kwargs: Any) -> None:
         """Record the event ``make(*args, **kwargs)`` for the current tx or block end."""
         if self.emit_events:
             self.events.append(make(*args, **kwargs))
@@ -65,9 +83,7 @@ class Ctx:
     @property
     def params(self) -> tx_pb2.Params:
         if self._params is None:
-            from app.modules import gov
-
-            self._params = gov.load_params(self.store)
+            self._params = self.hooks.load_params(self.store)
         return self._params
 
     def reload_params(self) -> None:

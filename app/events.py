@@ -1,24 +1,31 @@
-"""ABCI events the application emits, built in one place so names stay consistent.
+"""The events the application emits, built in one place so names stay consistent.
 
-Attribute values are strings: addresses in bech32, amounts as integer base units. The
-attributes wallets search on (``tx_search "transfer.recipient='fic1...'"``) are ``index: true``.
+An ``Event`` is a neutral value (a type and ``(key, value, indexed)`` attributes); the ABCI
+boundary (``app.responses``) turns it into CometBFT's protobuf. Attribute values are strings:
+addresses in bech32, amounts as integer base units. The attributes wallets search on
+(``tx_search "transfer.recipient='fic1...'"``) are indexed.
 """
 
 from __future__ import annotations
 
-from abci.proto import abci as pb
+from typing import NamedTuple
+
 from app.crypto import to_bech32
 
-_Event = pb.Event
-_Attr = pb.EventAttribute
+Attribute = tuple[str, str, bool]  # key, value, indexed
 
 
-def event(kind: str, *attrs: tuple[str, str, bool]) -> pb.Event:
+class Event(NamedTuple):
+    type: str
+    attributes: tuple[Attribute, ...]
+
+
+def event(kind: str, *attrs: Attribute) -> Event:
     """``event("x", ("key", "value", indexed), ...)``"""
-    return _Event(type=kind, attributes=[_Attr(key=k, value=v, index=i) for k, v, i in attrs])
+    return Event(kind, attrs)
 
 
-def transfer(sender: bytes, recipient: bytes, amount: int) -> pb.Event:
+def transfer(sender: bytes, recipient: bytes, amount: int) -> Event:
     return event(
         "transfer",
         ("sender", to_bech32(sender), True),
@@ -27,16 +34,16 @@ def transfer(sender: bytes, recipient: bytes, amount: int) -> pb.Event:
     )
 
 
-def fee(payer: bytes, amount: int) -> pb.Event:
+def fee(payer: bytes, amount: int) -> Event:
     return event("fee", ("payer", to_bech32(payer), True), ("amount", str(amount), False))
 
 
-def entity(address: bytes, change: str, **fields: str) -> pb.Event:
+def entity(address: bytes, change: str, **fields: str) -> Event:
     extra = tuple((k, v, False) for k, v in sorted(fields.items()))
     return event("entity", ("address", to_bech32(address), True), ("change", change, True), *extra)
 
 
-def proposal(pid: int, action: str, status: str, **fields: str) -> pb.Event:
+def proposal(pid: int, action: str, status: str, **fields: str) -> Event:
     extra = tuple((k, v, False) for k, v in sorted(fields.items()))
     return event(
         "proposal", ("id", str(pid), True), ("action", action, True), ("status", status, True),
@@ -44,27 +51,27 @@ def proposal(pid: int, action: str, status: str, **fields: str) -> pb.Event:
     )
 
 
-def vote(pid: int, voter: bytes, option: str) -> pb.Event:
+def vote(pid: int, voter: bytes, option: str) -> Event:
     return event(
         "vote", ("proposal", str(pid), True), ("voter", to_bech32(voter), True),
         ("option", option, False),
     )
 
 
-def supply(change: str, amount: int, total: int) -> pb.Event:
+def supply(change: str, amount: int, total: int) -> Event:
     return event(
         "supply", ("change", change, True), ("amount", str(amount), False),
         ("total", str(total), False),
     )
 
 
-def validator(pub_key: bytes, power: int) -> pb.Event:
+def validator(pub_key: bytes, power: int) -> Event:
     return event("validator", ("pub_key", pub_key.hex(), True), ("power", str(power), False))
 
 
 # -- trade, oracle, FT -----------------------------------------------------------------------------
 
-def purchase(pid: bytes, buyer: bytes, seller: bytes, status: str, **fields: str) -> pb.Event:
+def purchase(pid: bytes, buyer: bytes, seller: bytes, status: str, **fields: str) -> Event:
     extra = tuple((k, v, False) for k, v in sorted(fields.items()))
     return event(
         "purchase", ("id", pid.hex(), True), ("buyer", to_bech32(buyer), True),
@@ -72,28 +79,28 @@ def purchase(pid: bytes, buyer: bytes, seller: bytes, status: str, **fields: str
     )
 
 
-def attestation(pid: bytes, kind: str, verifier: bytes, verdict: str) -> pb.Event:
+def attestation(pid: bytes, kind: str, verifier: bytes, verdict: str) -> Event:
     return event(
         "attestation", ("purchase", pid.hex(), True), ("kind", kind, True),
         ("verifier", to_bech32(verifier), True), ("verdict", verdict, True),
     )
 
 
-def ft_issued(sovereign: bytes, amount: int, pid: bytes) -> pb.Event:
+def ft_issued(sovereign: bytes, amount: int, pid: bytes) -> Event:
     return event(
         "ft_issued", ("sovereign", to_bech32(sovereign), True), ("amount", str(amount), False),
         ("purchase", pid.hex(), True),
     )
 
 
-def ft_converted(sovereign: bytes, amount: int, pt_amount: int) -> pb.Event:
+def ft_converted(sovereign: bytes, amount: int, pt_amount: int) -> Event:
     return event(
         "ft_converted", ("sovereign", to_bech32(sovereign), True),
         ("amount", str(amount), False), ("pt_amount", str(pt_amount), False),
     )
 
 
-def price(commodity: str, round_: int, value: int, status: str, submissions: int) -> pb.Event:
+def price(commodity: str, round_: int, value: int, status: str, submissions: int) -> Event:
     return event(
         "price", ("commodity", commodity, True), ("round", str(round_), True),
         ("price", str(value), False), ("status", status, True),
@@ -101,11 +108,11 @@ def price(commodity: str, round_: int, value: int, status: str, submissions: int
     )
 
 
-def commodity(code: str, change: str, active: bool) -> pb.Event:
+def commodity(code: str, change: str, active: bool) -> Event:
     return event("commodity", ("code", code, True), ("change", change, True),
                  ("active", str(active).lower(), False))
 
 
-def reserve(change: str, amount: int, balance: int) -> pb.Event:
+def reserve(change: str, amount: int, balance: int) -> Event:
     return event("reserve", ("change", change, True), ("amount", str(amount), False),
                  ("balance", str(balance), False))

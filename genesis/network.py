@@ -219,7 +219,7 @@ def new_network(
 
 
 def _app_state(out: Path, nodes: list[NodeInfo]) -> dict[str, Any]:
-    from genesis.app_state import localnet_app_state
+    from genesis.localnet import localnet_app_state
 
     pubkeys = [base64.b64decode(n.validator_pubkey) for n in nodes]
     return localnet_app_state(out, pubkeys)

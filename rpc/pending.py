@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.codec import decode_tx
 from app.errors import TxError
+from app.tx.codec import decode_tx
 
 MAX_TRACKED = 100_000
 

@@ -1,8 +1,8 @@
 """``fictra_simulateTransaction``: would a tx pass, and which fee does it need?
 
 The gateway has no state of its own, so it runs the application's own checks (the tx cache's
-decode, validation and signature check, then ``apply_all_or_nothing``, exactly what CheckTx
-runs) over a read-only view of the committed state that it fills through ``/store`` queries
+decode, validation and signature check, then ``deliver_all_or_nothing``, exactly what
+CheckTx runs) over a read-only view of the committed state that it fills through ``/store`` queries
 at one height: each run that reads a key it does not have yet stops, the key is fetched, and
 the run starts again. Writes stay in the view and are thrown away.
 
@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from abci.proto import abci as pb
-from app.ante import TxCache, apply_all_or_nothing
-from app.codec import DecodedTx, decode_tx
 from app.cometrpc import parse_time_ns
-from app.context import Ctx
 from app.errors import Code, TxError
-from app.modules import pt, validate_basic
+from app.events import Event
+from app.modules import pt, router
 from app.pb import state_pb2
-from app.txbuilder import fee_for
+from app.tx.ante import deliver_all_or_nothing
+from app.tx.builder import fee_for
+from app.tx.cache import TxCache
+from app.tx.codec import DecodedTx, decode_tx
 from rpc.errors import INTERNAL_ERROR, RpcError
 
 MAX_ROUNDS = 64  # distinct keys one tx may read before the gateway gives up
@@ -78,8 +78,8 @@ class RemoteView:
         del self._saved[cp:]
 
 
-def _events(events: list[pb.Event]) -> list[dict[str, Any]]:
-    return [{"type": e.type, "attributes": {a.key: a.value for a in e.attributes}}
+def _events(events: list[Event]) -> list[dict[str, Any]]:
+    return [{"type": e.type, "attributes": {k: v for k, v, _ in e.attributes}}
             for e in events]
 
 
@@ -97,7 +97,7 @@ async def simulate(gw: Any, raw: bytes, sig_verify: bool = True) -> dict[str, An
             dtx = TxCache(chain_id, limit=1).get(raw)
         else:
             dtx = decode_tx(raw)
-            validate_basic(dtx.msgs)
+            router.validate_basic(dtx.msgs)
     except TxError as e:
         return {**out, "code": int(e.code), "log": e.log}
     out["fee"] = str(dtx.fee)
@@ -115,12 +115,10 @@ async def simulate(gw: Any, raw: bytes, sig_verify: bool = True) -> dict[str, An
 async def _run(gw: Any, dtx: DecodedTx, chain_id: str, height: int, time_ns: int,
                known: Known) -> tuple[int, str, list[dict[str, Any]]]:
     for _ in range(MAX_ROUNDS):
-        ctx = Ctx(RemoteView(known), height + 1, time_ns, chain_id)
+        ctx = router.context(RemoteView(known), height + 1, time_ns, chain_id)
         try:
-            apply_all_or_nothing(ctx, dtx)
-            return 0, "", _events(ctx.events)
-        except TxError as e:
-            return int(e.code), e.log, []
+            res = deliver_all_or_nothing(ctx, dtx)
+            return res.code, res.log, _events(list(res.events)) if res.code == 0 else []
         except _Missing as m:
             r = await gw.query(f"/store/{m.shard}/{m.key.hex()}", height)
             value = (r.info_json() or {}).get("value")

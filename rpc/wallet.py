@@ -1,6 +1,6 @@
 """The SDK's wallet: build, sign and send txs through a gateway; read balances with proofs.
 
-Txs are built and signed by the ledger's own ``app.txbuilder`` (the fee is the smallest that
+Txs are built and signed by the ledger's own ``app.tx.builder`` (the fee is the smallest that
 covers the signed size). Several txs from one key may be in flight at once: the wallet hands
 out consecutive nonces per key itself and sends them in nonce order (each waits only for the
 node's CheckTx, not for a block); if another wallet used the same key meanwhile, a nonce
@@ -18,7 +18,7 @@ from app.crypto import Key, from_bech32, to_bech32
 from app.errors import Code
 from app.modules import ft, pt
 from app.pb import state_pb2, tx_pb2
-from app.txbuilder import build_signed, sign_tx
+from app.tx.builder import build_signed, sign_tx
 from rpc.client import GatewayClient, GatewayError, GatewayUnreachable
 from rpc.verify import verified_value
 

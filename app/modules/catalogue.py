@@ -132,30 +132,3 @@ def from_json(doc: dict[str, Any]) -> tx_pb2.Commodity:
         ft_rate_bps=doc["ft_rate_bps"], active=doc.get("active", True),
         requirements=[tx_pb2.Requirement(kind=k, quorum=q) for k, q in reqs],
     )
-
-
-# The localnet's catalogue: benchmark contracts of the energy, metals and agricultural markets.
-# Quorums fit the localnet's three verifiers; ft_rate_bps is the share of a settled trade's
-# value issued as FT to the origin sovereign.
-LOCALNET_CATALOGUE: tuple[dict[str, Any], ...] = (
-    {"code": "BRENT", "name": "Brent crude oil", "unit": "bbl", "decimals": 0,
-     "ft_rate_bps": 100, "requirements": {"shipping": 2, "customs": 1, "quality": 1}},
-    {"code": "WTI", "name": "West Texas Intermediate crude oil", "unit": "bbl", "decimals": 0,
-     "ft_rate_bps": 100, "requirements": {"shipping": 2, "customs": 1, "quality": 1}},
-    {"code": "LNG", "name": "Liquefied natural gas", "unit": "MMBtu", "decimals": 0,
-     "ft_rate_bps": 80, "requirements": {"shipping": 2, "customs": 1}},
-    {"code": "COPPER", "name": "Copper cathode, grade A", "unit": "t", "decimals": 3,
-     "ft_rate_bps": 150, "requirements": {"shipping": 1, "customs": 1, "quality": 2}},
-    {"code": "ALUMINIUM", "name": "Primary aluminium", "unit": "t", "decimals": 3,
-     "ft_rate_bps": 150, "requirements": {"shipping": 1, "customs": 1, "quality": 1}},
-    {"code": "IRON_ORE", "name": "Iron ore fines, 62% Fe", "unit": "t", "decimals": 3,
-     "ft_rate_bps": 120, "requirements": {"shipping": 1, "customs": 1, "quality": 1}},
-    {"code": "GOLD", "name": "Gold bullion, 995 fine", "unit": "ozt", "decimals": 3,
-     "ft_rate_bps": 50, "requirements": {"shipping": 2, "customs": 2, "quality": 2}},
-    {"code": "WHEAT", "name": "Wheat, milling grade", "unit": "t", "decimals": 3,
-     "ft_rate_bps": 200, "requirements": {"shipping": 1, "quality": 1}},
-    {"code": "SOYBEANS", "name": "Soybeans, No. 2 yellow", "unit": "t", "decimals": 3,
-     "ft_rate_bps": 200, "requirements": {"shipping": 1, "quality": 1}},
-    {"code": "COFFEE", "name": "Arabica coffee, green", "unit": "t", "decimals": 3,
-     "ft_rate_bps": 250, "requirements": {"shipping": 1, "customs": 1, "quality": 1}},
-)

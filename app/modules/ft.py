@@ -140,14 +140,8 @@ def handle_convert_ft(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgConvertFT) -> None
         raise TxError(Code.CONVERSION_CAP, f"{used} FT converted in the last "
                       f"{p.ft_conversion_window_blocks} blocks; cap {p.ft_conversion_cap}, "
                       f"asked {amount}")
-    reserve = pt.get_account(store, RESERVE)
-    if reserve.balance < pt_amount:
-        raise TxError(Code.RESERVE_INSUFFICIENT, f"reserve holds {reserve.balance} PT, "
-                      f"conversion needs {pt_amount}")
-    reserve.balance -= pt_amount
-    pt.set_account(store, RESERVE, reserve)
-    pt.receive(ctx, signer, pt_amount)  # frozen and blocked-jurisdiction checks
-    ctx.emit(events.transfer, RESERVE, signer, pt_amount)
+    pt.transfer(ctx, RESERVE, signer, pt_amount, lambda held: TxError(
+        Code.RESERVE_INSUFFICIENT, f"reserve holds {held} PT, conversion needs {pt_amount}"))
     rec = state_pb2.Conversion(sovereign=signer, amount=amount,
                                rate_bps=p.ft_conversion_rate_bps, pt_amount=pt_amount,
                                height=ctx.height)
@@ -171,17 +165,10 @@ def _validate_fund(a: tx_pb2.TreasuryAmount) -> None:
 
 
 def _fund_reserve(ctx: Ctx, a: tx_pb2.TreasuryAmount) -> None:
-    pt.flush_fees(ctx)  # the treasury's balance decides
-    store = ctx.store
-    treasury = pt.get_account(store, pt.TREASURY)
-    if treasury.balance < a.amount:
-        raise TxError(Code.INSUFFICIENT_TREASURY, f"treasury holds {treasury.balance}, "
-                      f"fund_reserve {a.amount}")
-    treasury.balance -= a.amount
-    pt.set_account(store, pt.TREASURY, treasury)
-    pt.credit(store, RESERVE, a.amount)
-    ctx.emit(events.transfer, pt.TREASURY, RESERVE, a.amount)
-    ctx.emit(events.reserve, "fund", a.amount, pt.get_account(store, RESERVE).balance)
+    pt.transfer(ctx, pt.TREASURY, RESERVE, a.amount, lambda held: TxError(
+        Code.INSUFFICIENT_TREASURY, f"treasury holds {held}, fund_reserve {a.amount}"),
+        check_recipient=False)
+    ctx.emit(events.reserve, "fund", a.amount, pt.get_account(ctx.store, RESERVE).balance)
 
 
 ACTIONS = {"fund_reserve": (_validate_fund, _fund_reserve)}

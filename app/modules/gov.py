@@ -13,19 +13,25 @@ that block.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
-from abci.proto import abci as pb
-from abci.proto import crypto_keys
 from app import events
 from app.context import KV, Ctx
 from app.crypto import ADDRESS_LEN, PUBKEY_LEN, to_bech32
 from app.errors import Code, TxError
+from app.events import Event
 from app.iso3166 import is_country
 from app.keys import u64
 from app.modules import pt
-from app.params import ALL_ROLES, MAX_SUPPLY, MAX_VALIDATOR_POWER, TIERS, params_problems
+from app.params import (
+    ALL_ROLES,
+    MAX_SUPPLY,
+    MAX_VALIDATOR_POWER,
+    TIERS,
+    params_problems,
+    roles_to_names,
+)
 from app.pb import state_pb2, tx_pb2
 
 SHARD = "gov"
@@ -89,17 +95,31 @@ def load_proposal(store: KV, pid: int) -> state_pb2.Proposal | None:
     return state_pb2.Proposal.FromString(raw) if raw is not None else None
 
 
-def validator_updates(before: bytes | None, after: bytes | None) -> list[pb.ValidatorUpdate]:
-    """CometBFT updates turning validator set record ``before`` into ``after`` (sorted)."""
+class ValidatorUpdate(NamedTuple):
+    """A change of CometBFT's validator set: an ed25519 key and its new power (0 removes)."""
+
+    pub_key: bytes
+    power: int
+
+
+def validator_updates(before: bytes | None, after: bytes | None) -> list[ValidatorUpdate]:
+    """The updates turning validator set record ``before`` into ``after`` (by key)."""
     if before == after:
         return []
     old = {v.pub_key: v.power for v in state_pb2.ValidatorSet.FromString(before or b"").validators}
     new = {v.pub_key: v.power for v in state_pb2.ValidatorSet.FromString(after or b"").validators}
-    return [
-        pb.ValidatorUpdate(pub_key=crypto_keys.PublicKey(ed25519=k), power=new.get(k, 0))
-        for k in sorted(old.keys() | new.keys())
-        if old.get(k) != new.get(k)
-    ]
+    return [ValidatorUpdate(k, new.get(k, 0)) for k in sorted(old.keys() | new.keys())
+            if old.get(k) != new.get(k)]
+
+
+def init_genesis(store: KV, chain_id: str, initial_height: int, params: tx_pb2.Params,
+                 council: list[bytes], threshold: int, validators: dict[bytes, int]) -> None:
+    store.set(SHARD, CHAIN_KEY, state_pb2.ChainInfo(
+        chain_id=chain_id, initial_height=initial_height).SerializeToString())
+    set_params(store, params)
+    store.set(SHARD, COUNCIL_KEY, state_pb2.Council(
+        members=sorted(council), threshold=threshold).SerializeToString())
+    set_validators(store, validators)
 
 
 # -- actions: stateless validation and execution -----------------------------------------------
@@ -146,18 +166,11 @@ def _validate_validator(v: tx_pb2.ValidatorPower) -> None:
         raise _invalid(f"validator power above {MAX_VALIDATOR_POWER}")
 
 
-def _entity_event(change: str, address: bytes, acct: state_pb2.Account) -> pb.Event:
-    from app.params import roles_to_names
-
+def _entity_event(change: str, address: bytes, acct: state_pb2.Account) -> Event:
     return events.entity(
         address, change, tier=TIERS[acct.tier], jurisdiction=acct.jurisdiction,
         roles=",".join(roles_to_names(acct.roles)), frozen=str(acct.frozen).lower(),
     )
-
-
-# Registries kept in step with entity roles (the oracle set, the sovereign registry): each
-# hook gets (store, height, address, account) after a register or update. Set by app.modules.
-ENTITY_HOOKS: tuple[Callable[[KV, int, bytes, state_pb2.Account], None], ...] = ()
 
 
 def _register(ctx: Ctx, e: tx_pb2.Entity, exists: bool) -> None:
@@ -166,17 +179,15 @@ def _register(ctx: Ctx, e: tx_pb2.Entity, exists: bool) -> None:
         raise TxError(Code.ENTITY_NOT_FOUND, f"{to_bech32(e.address)} is not registered")
     if not exists and acct.tier != tx_pb2.KYC_TIER_NONE:
         raise TxError(Code.ENTITY_EXISTS, f"{to_bech32(e.address)} is already registered")
-    acct.tier, acct.jurisdiction, acct.roles = e.tier, e.jurisdiction, e.roles
-    pt.set_account(ctx.store, e.address, acct)
-    for hook in ENTITY_HOOKS:
+    acct = pt.set_entity(ctx.store, e.address, e.tier, e.jurisdiction, e.roles)
+    # Registries that follow entity roles (the oracle set, the sovereign registry).
+    for hook in ctx.hooks.entity_hooks:
         hook(ctx.store, ctx.height, e.address, acct)
     ctx.emit(_entity_event, "update" if exists else "register", e.address, acct)
 
 
 def _set_frozen(ctx: Ctx, r: tx_pb2.AccountRef, frozen: bool) -> None:
-    acct = pt.get_account(ctx.store, r.address)
-    acct.frozen = frozen
-    pt.set_account(ctx.store, r.address, acct)
+    acct = pt.set_frozen(ctx.store, r.address, frozen)
     ctx.emit(_entity_event, "freeze" if frozen else "unfreeze", r.address, acct)
 
 
@@ -186,25 +197,11 @@ def _update_params(ctx: Ctx, p: tx_pb2.Params) -> None:
 
 
 def _mint(ctx: Ctx, a: tx_pb2.TreasuryAmount) -> None:
-    total = pt.get_supply(ctx.store) + a.amount
-    if total > MAX_SUPPLY:
-        raise TxError(Code.AMOUNT_OVERFLOW, "mint would take the supply above the maximum")
-    pt.credit(ctx.store, pt.TREASURY, a.amount)
-    pt.set_supply(ctx.store, total)
-    ctx.emit(events.supply, "mint", a.amount, total)
+    pt.mint(ctx, a.amount)
 
 
 def _burn(ctx: Ctx, a: tx_pb2.TreasuryAmount) -> None:
-    pt.flush_fees(ctx)  # the burn may spend this block's fees too
-    treasury = pt.get_account(ctx.store, pt.TREASURY)
-    if treasury.balance < a.amount:
-        raise TxError(Code.INSUFFICIENT_TREASURY, f"treasury holds {treasury.balance}, burn "
-                      f"{a.amount}")
-    treasury.balance -= a.amount
-    pt.set_account(ctx.store, pt.TREASURY, treasury)
-    total = pt.get_supply(ctx.store) - a.amount
-    pt.set_supply(ctx.store, total)
-    ctx.emit(events.supply, "burn", a.amount, total)
+    pt.burn(ctx, a.amount)
 
 
 def _set_validator_power(ctx: Ctx, v: tx_pb2.ValidatorPower) -> None:
@@ -221,9 +218,12 @@ def _set_validator_power(ctx: Ctx, v: tx_pb2.ValidatorPower) -> None:
     ctx.emit(events.validator, v.pub_key, v.power)
 
 
-# Action name (the ``Action.sum`` oneof field) -> (stateless check, execution). The trade
-# modules add theirs (commodities, dispute rulings, reserve funding) in app.modules.
-ACTIONS: dict[str, tuple[Callable[[Any], None], Callable[[Ctx, Any], None]]] = {
+# Action name (the ``Action.sum`` oneof field) -> (stateless check, execution): governance's
+# own. The router joins them with the other modules' (commodities, rulings, reserve funding)
+# and hands gov the whole table: the stateless checks to ``validate_propose``, the executions
+# through ``Ctx.hooks``.
+Action = tuple[Callable[[Any], None], Callable[[Ctx, Any], None]]
+ACTIONS: dict[str, Action] = {
     "register_entity": (_validate_entity, lambda ctx, e: _register(ctx, e, exists=False)),
     "update_entity": (_validate_entity, lambda ctx, e: _register(ctx, e, exists=True)),
     "freeze": (_validate_ref, lambda ctx, r: _set_frozen(ctx, r, True)),
@@ -241,13 +241,14 @@ def action_kind(action: tx_pb2.Action) -> str | None:
 
 # -- messages ------------------------------------------------------------------------------------
 
-def validate_propose(msg: tx_pb2.MsgPropose) -> None:
+def validate_propose(msg: tx_pb2.MsgPropose, checks: Mapping[str, Callable[[Any], None]]
+                     ) -> None:
     kind = action_kind(msg.action)
-    if kind is None or kind not in ACTIONS:
+    if kind is None or kind not in checks:
         raise _invalid("propose.action is empty or of an unknown type")
     if len(msg.summary.encode()) > 1024:
         raise _invalid("propose.summary is longer than 1024 bytes")
-    ACTIONS[kind][0](getattr(msg.action, kind))
+    checks[kind](getattr(msg.action, kind))
 
 
 def validate_vote(msg: tx_pb2.MsgVote) -> None:
@@ -274,7 +275,7 @@ def _tally(ctx: Ctx, prop: state_pb2.Proposal, council: state_pb2.Council) -> No
     if len(prop.yes) >= council.threshold:
         cp = ctx.checkpoint()
         try:
-            ACTIONS[kind][1](ctx, getattr(prop.action, kind))
+            ctx.hooks.actions[kind](ctx, getattr(prop.action, kind))
         except TxError as e:
             ctx.revert(cp)
             _close(ctx, prop, _S.PROPOSAL_STATUS_FAILED, f"code {int(e.code)}: {e.log}")
@@ -347,4 +348,4 @@ def end_block(ctx: Ctx) -> None:
 
 
 HANDLERS = {"propose": handle_propose, "vote": handle_vote}
-VALIDATORS = {"propose": validate_propose, "vote": validate_vote}
+VALIDATORS = {"vote": validate_vote}  # the router adds propose's, with every module's actions

@@ -1,14 +1,26 @@
-"""Payment Token: accounts (balance, nonce, KYC fields, frozen flag), supply, Send, MultiSend.
+"""Payment Token: the PT keeper. Accounts (balance, nonce, KYC fields, frozen flag), the
+supply, the module accounts, and the messages Send and MultiSend.
 
-Keys in shard ``pt``: ``acc/<20-byte address>`` -> Account, ``supply`` -> Supply. The
-treasury is the keyless module account ``module_address("treasury")``.
+This module is the only writer of shard ``pt``. Other modules read accounts freely and move
+PT only through the narrow interface below:
 
-Fees collect in ``Ctx.fees`` and reach the treasury's balance in ``flush_fees``: at the end of
-every block, and before anything that decides on the treasury's balance (a burn). Credits
-commute, so other credits to the treasury need no flush.
+- ``transfer`` moves PT between two accounts (never creates any), checking the recipient
+  unless told not to (refunds return a buyer's own PT whatever the buyer's state);
+- ``collect_fee`` takes a tx's fee and nonce (the ante);
+- ``mint`` / ``burn`` change the supply through the treasury: granted to governance only
+  (a test of the imports checks that no other module calls them);
+- ``set_entity`` / ``set_frozen`` record the council's KYC decisions.
+
+Keys: ``acc/<20-byte address>`` -> Account, ``supply`` -> Supply. The treasury, the purchase
+escrow and the Foundation reserve are keyless module accounts. Fees collect in ``Ctx.fees`` and
+reach the treasury in ``flush_fees``: at the end of every block, and before anything that
+decides on the treasury's balance. Credits commute, so other credits to the treasury need no
+flush.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 
 from app import events
 from app.context import KV, Ctx
@@ -36,13 +48,11 @@ def account_key(address: bytes) -> bytes:
     return ACCOUNT_PREFIX + address
 
 
+# -- reads (any module) --------------------------------------------------------------------------
+
 def get_account(store: KV, address: bytes) -> state_pb2.Account:
     raw = store.get(SHARD, ACCOUNT_PREFIX + address)
     return _Account.FromString(raw) if raw is not None else _Account()
-
-
-def set_account(store: KV, address: bytes, account: state_pb2.Account) -> None:
-    store.set(SHARD, ACCOUNT_PREFIX + address, account.SerializeToString())
 
 
 def get_supply(store: KV) -> int:
@@ -50,25 +60,130 @@ def get_supply(store: KV) -> int:
     return _Supply.FromString(raw).total if raw is not None else 0
 
 
-def set_supply(store: KV, total: int) -> None:
+# -- writes (this module only) -------------------------------------------------------------------
+
+def _set_account(store: KV, address: bytes, account: state_pb2.Account) -> None:
+    store.set(SHARD, ACCOUNT_PREFIX + address, account.SerializeToString())
+
+
+def _set_supply(store: KV, total: int) -> None:
     store.set(SHARD, SUPPLY_KEY, _Supply(total=total).SerializeToString())
 
 
-def credit(store: KV, address: bytes, amount: int) -> None:
+def _credit(store: KV, address: bytes, amount: int) -> None:
     acct = get_account(store, address)
     new = acct.balance + amount
     if new > MAX_SUPPLY:
         raise TxError(Code.AMOUNT_OVERFLOW, f"balance of {to_bech32(address)} would exceed the "
                       "maximum supply")
     acct.balance = new
-    set_account(store, address, acct)
+    _set_account(store, address, acct)
+
+
+def _receive(ctx: Ctx, address: bytes, amount: int) -> None:
+    """Credit with the recipient checks: not frozen, jurisdiction not blocked."""
+    acct = get_account(ctx.store, address)
+    if acct.frozen:
+        raise TxError(Code.RECIPIENT_FROZEN, f"recipient {to_bech32(address)} is frozen")
+    p = ctx.params
+    if p.blocked_jurisdictions and acct.jurisdiction in p.blocked_jurisdictions:
+        raise TxError(Code.JURISDICTION_BLOCKED, f"recipient jurisdiction {acct.jurisdiction} "
+                      "is blocked")
+    new = acct.balance + amount
+    if new > MAX_SUPPLY:
+        raise TxError(Code.AMOUNT_OVERFLOW, f"balance of {to_bech32(address)} would exceed the "
+                      "maximum supply")
+    acct.balance = new
+    _set_account(ctx.store, address, acct)
 
 
 def flush_fees(ctx: Ctx) -> None:
     if ctx.fees:
         # Cannot overflow: the treasury's balance plus the fees is part of the bounded supply.
-        credit(ctx.store, TREASURY, ctx.fees)
+        _credit(ctx.store, TREASURY, ctx.fees)
         ctx.fees = 0
+
+
+# -- the keeper's interface ----------------------------------------------------------------------
+
+ShortError = Callable[[int], Exception]  # builds the error for a balance that is too small
+
+
+def transfer(ctx: Ctx, sender: bytes, recipient: bytes, amount: int, short: ShortError, *,
+             check_recipient: bool = True) -> None:
+    """Move ``amount`` from ``sender`` to ``recipient`` and emit ``transfer``; ``short(balance)``
+    is raised if the sender holds less. Moves PT, never creates it."""
+    if sender == TREASURY:
+        flush_fees(ctx)  # the treasury's balance decides: this block's fees count
+    store = ctx.store
+    src = get_account(store, sender)
+    if src.balance < amount:
+        raise short(src.balance)
+    src.balance -= amount
+    _set_account(store, sender, src)
+    if check_recipient:
+        _receive(ctx, recipient, amount)
+    else:
+        _credit(store, recipient, amount)  # cannot overflow: part of the bounded supply
+    ctx.emit(events.transfer, sender, recipient, amount)
+
+
+def collect_fee(ctx: Ctx, signer: bytes, account: state_pb2.Account, fee: int) -> None:
+    """Take the fee and use the nonce of ``account`` (the signer's, just read and checked by
+    the ante)."""
+    account.balance -= fee
+    account.nonce += 1
+    _set_account(ctx.store, signer, account)
+    ctx.fees += fee  # credited to the treasury by flush_fees
+    ctx.emit(events.fee, signer, fee)
+
+
+def mint(ctx: Ctx, amount: int) -> None:
+    """New PT into the treasury (governance only)."""
+    total = get_supply(ctx.store) + amount
+    if total > MAX_SUPPLY:
+        raise TxError(Code.AMOUNT_OVERFLOW, "mint would take the supply above the maximum")
+    _credit(ctx.store, TREASURY, amount)
+    _set_supply(ctx.store, total)
+    ctx.emit(events.supply, "mint", amount, total)
+
+
+def burn(ctx: Ctx, amount: int) -> None:
+    """PT out of the treasury and the supply (governance only)."""
+    flush_fees(ctx)  # the burn may spend this block's fees too
+    store = ctx.store
+    treasury = get_account(store, TREASURY)
+    if treasury.balance < amount:
+        raise TxError(Code.INSUFFICIENT_TREASURY, f"treasury holds {treasury.balance}, burn "
+                      f"{amount}")
+    treasury.balance -= amount
+    _set_account(store, TREASURY, treasury)
+    total = get_supply(store) - amount
+    _set_supply(store, total)
+    ctx.emit(events.supply, "burn", amount, total)
+
+
+def set_entity(store: KV, address: bytes, tier: int, jurisdiction: str, roles: int
+               ) -> state_pb2.Account:
+    acct = get_account(store, address)
+    acct.tier, acct.jurisdiction, acct.roles = tier, jurisdiction, roles
+    _set_account(store, address, acct)
+    return acct
+
+
+def set_frozen(store: KV, address: bytes, frozen: bool) -> state_pb2.Account:
+    acct = get_account(store, address)
+    acct.frozen = frozen
+    _set_account(store, address, acct)
+    return acct
+
+
+def init_genesis(store: KV, accounts: Iterable[tuple[bytes, state_pb2.Account]], supply: int
+                 ) -> None:
+    """Genesis accounts (in address order) and the supply they add up to."""
+    for address, account in accounts:
+        _set_account(store, address, account)
+    _set_supply(store, supply)
 
 
 # -- stateless checks (once per tx bytes) -------------------------------------------------------
@@ -108,12 +223,13 @@ def validate_multi_send(msg: tx_pb2.MsgMultiSend) -> None:
 
 # -- handlers ----------------------------------------------------------------------------------
 
-def _check_sender(ctx: Ctx, sender: state_pb2.Account, total: int, largest: int) -> None:
+def _check_sender(ctx: Ctx, sender: state_pb2.Account, total: int) -> None:
+    """A sender's tier limit, balance and jurisdiction for moving ``total`` in one message."""
     p = ctx.params
     limit = p.tier_limits[sender.tier]
-    if largest > limit:
+    if total > limit:
         raise TxError(Code.TIER_LIMIT, f"{TIERS[sender.tier]} tier allows at most {limit} per "
-                      f"transfer, got {largest}")
+                      f"transfer, got {total}")
     if sender.balance < total:
         raise TxError(Code.INSUFFICIENT_FUNDS, f"balance {sender.balance} < amount {total}")
     if p.blocked_jurisdictions and sender.jurisdiction in p.blocked_jurisdictions:
@@ -121,32 +237,13 @@ def _check_sender(ctx: Ctx, sender: state_pb2.Account, total: int, largest: int)
                       "blocked")
 
 
-def _receive(ctx: Ctx, address: bytes, amount: int) -> None:
-    acct = get_account(ctx.store, address)
-    if acct.frozen:
-        raise TxError(Code.RECIPIENT_FROZEN, f"recipient {to_bech32(address)} is frozen")
-    p = ctx.params
-    if p.blocked_jurisdictions and acct.jurisdiction in p.blocked_jurisdictions:
-        raise TxError(Code.JURISDICTION_BLOCKED, f"recipient jurisdiction {acct.jurisdiction} "
-                      "is blocked")
-    new = acct.balance + amount
-    if new > MAX_SUPPLY:
-        raise TxError(Code.AMOUNT_OVERFLOW, f"balance of {to_bech32(address)} would exceed the "
-                      "maximum supply")
-    acct.balance = new
-    set_account(ctx.store, address, acct)
-
-
-receive = _receive  # crediting with the recipient checks, for the trade and FT modules
-
-
 def handle_send(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgSend) -> None:
     store = ctx.store
     sender = get_account(store, signer)
     amount = msg.amount
-    _check_sender(ctx, sender, amount, amount)
+    _check_sender(ctx, sender, amount)
     sender.balance -= amount
-    set_account(store, signer, sender)
+    _set_account(store, signer, sender)
     _receive(ctx, msg.to, amount)  # after the debit, so a send to oneself nets to zero
     ctx.emit(events.transfer, signer, msg.to, amount)
 
@@ -159,9 +256,9 @@ def handle_multi_send(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgMultiSend) -> None
     store = ctx.store
     sender = get_account(store, signer)
     # The tier limit applies to what the sender moves in one message, not to each output.
-    _check_sender(ctx, sender, msg.input, msg.input)
+    _check_sender(ctx, sender, msg.input)
     sender.balance -= msg.input
-    set_account(store, signer, sender)
+    _set_account(store, signer, sender)
     for out in msg.outputs:
         _receive(ctx, out.address, out.amount)
         ctx.emit(events.transfer, signer, out.address, out.amount)

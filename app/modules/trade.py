@@ -35,13 +35,11 @@ balances.
 
 from __future__ import annotations
 
-import hashlib
-
 from app import events
 from app.context import KV, Ctx
 from app.crypto import ADDRESS_LEN, to_bech32
 from app.errors import Code, TxError
-from app.keys import u64
+from app.keys import PURCHASE_ID_LEN, purchase_id, u64
 from app.modules import catalogue, ft, pt, verify
 from app.params import MAX_SUPPLY, ROLES, TIERS
 from app.pb import state_pb2, tx_pb2
@@ -51,7 +49,7 @@ PURCHASE_PREFIX = b"pur/"
 BUYER_INDEX = b"byb/"
 SELLER_INDEX = b"bys/"
 DEADLINE_PREFIX = b"dl/"
-ID_LEN = 16
+ID_LEN = PURCHASE_ID_LEN
 ESCROW = pt.ESCROW
 MAX_DOCUMENTS = 16
 MAX_REASON = 512
@@ -70,10 +68,6 @@ STATUS_NAMES = {OPEN: "open", SHIPPED: "shipped", VERIFIED: "verified", SETTLED:
 TERMINAL = frozenset((SETTLED, REJECTED, EXPIRED, REFUNDED))
 
 _Purchase = state_pb2.Purchase
-
-
-def purchase_id(tx_hash: bytes, index: int) -> bytes:
-    return hashlib.sha256(tx_hash + index.to_bytes(4, "big")).digest()[:ID_LEN]
 
 
 def purchase_key(pid: bytes) -> bytes:
@@ -151,18 +145,9 @@ def check_parties(ctx: Ctx, p: state_pb2.Purchase) -> None:
 
 def _release(ctx: Ctx, p: state_pb2.Purchase, to: bytes, *, checked: bool) -> None:
     """Pay the purchase's escrow to ``to`` (with the recipient checks if ``checked``)."""
-    store = ctx.store
-    escrow = pt.get_account(store, ESCROW)
-    if escrow.balance < p.value:  # the escrow holds every open purchase's value: a bug
-        raise RuntimeError(f"escrow holds {escrow.balance}, purchase {p.id.hex()} needs "
-                           f"{p.value}")
-    escrow.balance -= p.value
-    pt.set_account(store, ESCROW, escrow)
-    if checked:
-        pt.receive(ctx, to, p.value)
-    else:
-        pt.credit(store, to, p.value)
-    ctx.emit(events.transfer, ESCROW, to, p.value)
+    # The escrow holds every open purchase's value: falling short is a bug, not a tx error.
+    pt.transfer(ctx, ESCROW, to, p.value, lambda held: RuntimeError(
+        f"escrow holds {held}, purchase {p.id.hex()} needs {p.value}"), check_recipient=checked)
 
 
 def _close(ctx: Ctx, p: state_pb2.Purchase, status: int, outcome: str) -> None:
@@ -257,12 +242,9 @@ def handle_create(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgCreatePurchase) -> Non
     if value > limit:
         raise TxError(Code.TIER_LIMIT, f"{TIERS[buyer.tier]} tier allows at most {limit} per "
                       f"transfer, purchase value {value}")
-    if buyer.balance < value:
-        raise TxError(Code.INSUFFICIENT_FUNDS, f"balance {buyer.balance} < purchase value "
-                      f"{value}")
-    buyer.balance -= value
-    pt.set_account(store, signer, buyer)
-    pt.credit(store, ESCROW, value)  # cannot overflow: part of the bounded supply
+    pt.transfer(ctx, signer, ESCROW, value, lambda held: TxError(
+        Code.INSUFFICIENT_FUNDS, f"balance {held} < purchase value {value}"),
+        check_recipient=False)
     pid = purchase_id(ctx.tx_hash, ctx.msg_index)
     p = _Purchase(
         id=pid, buyer=signer, seller=msg.seller, commodity=msg.commodity,
@@ -276,7 +258,6 @@ def handle_create(ctx: Ctx, signer: bytes, msg: tx_pb2.MsgCreatePurchase) -> Non
     store.set(SHARD, BUYER_INDEX + signer + height + pid, b"")
     store.set(SHARD, SELLER_INDEX + msg.seller + height + pid, b"")
     store.set(SHARD, _deadline_key(msg.ship_by, pid), b"")
-    ctx.emit(events.transfer, signer, ESCROW, value)
     _emit(ctx, p, OPEN, commodity=p.commodity, value=str(value))
 
 

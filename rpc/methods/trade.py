@@ -1,6 +1,6 @@
 """Trade, oracle and FT reads: purchases, verification, prices, FT balances, the catalogue.
 
-Each answer is the app's own JSON for the record (``app.query_trade``) plus ``height``; a
+Each answer is the app's own JSON for the record (``app.query.trade``) plus ``height``; a
 record that does not exist answers null. Lists come a page at a time with a ``next`` cursor
 (pass it back as ``after``).
 """

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.codec import decode_tx, tx_hash
 from app.errors import TxError
-from app.modules import validate_basic
+from app.modules.router import validate_basic
+from app.tx.codec import decode_tx, tx_hash
 from rpc import receipts
 from rpc.cometclient import NodeError
 from rpc.errors import INVALID_PARAMS, LIMIT_EXCEEDED, TX_REJECTED, RpcError

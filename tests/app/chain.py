@@ -13,7 +13,7 @@ from app.application import FictraApp
 from app.crypto import Key
 from app.params import UNIT
 from app.pb import state_pb2
-from app.txbuilder import build_signed, sign_tx
+from app.tx.builder import build_signed, sign_tx
 from state.store import Store
 
 CHAIN_ID = "fictra-test"

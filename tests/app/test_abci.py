@@ -11,7 +11,7 @@ from abci.proto import abci as pb
 from app.errors import Code
 from app.params import UNIT
 from app.pb import tx_pb2
-from app.txbuilder import send
+from app.tx.builder import send
 from tests.app.chain import ALICE, BOB, CAROL, Chain, app_state
 
 ACCEPT = pb.ResponseProcessProposal.ACCEPT

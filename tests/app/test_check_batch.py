@@ -6,7 +6,7 @@ from pathlib import Path
 
 from abci.proto import abci as pb
 from app.params import UNIT
-from app.txbuilder import send
+from app.tx.builder import send
 from tests.app.chain import ALICE, BOB, CAROL, Chain
 
 

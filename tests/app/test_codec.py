@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.ante import TxCache
-from app.codec import MAX_TX_BYTES, decode_tx
 from app.crypto import Key, address_of, from_bech32, read_key_file, to_bech32, write_key_file
 from app.errors import Code, TxError
 from app.pb import tx_pb2
-from app.txbuilder import send, sign_tx
+from app.tx.builder import send, sign_tx
+from app.tx.cache import TxCache
+from app.tx.codec import MAX_TX_BYTES, decode_tx
 from tests.app.chain import ALICE, BOB, CHAIN_ID
 
 

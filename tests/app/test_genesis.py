@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from app.crypto import read_key_file
+from app.genesis import GenesisError, validate_app_state
 from app.params import MAX_SUPPLY
-from genesis.app_state import GenesisError, localnet_app_state, validate_app_state
+from genesis.localnet import localnet_app_state
 from tests.app.chain import ALICE, Chain, app_state
 
 

@@ -8,7 +8,7 @@ from abci.proto import abci as pb
 from app.errors import Code
 from app.params import MAX_SUPPLY, UNIT, default_params
 from app.pb import tx_pb2
-from app.txbuilder import (
+from app.tx.builder import (
     burn,
     freeze,
     mint,

@@ -7,7 +7,7 @@ from app.crypto import to_bech32
 from app.errors import Code
 from app.modules.pt import TREASURY
 from app.params import MAX_SUPPLY, UNIT
-from app.txbuilder import multi_send, send
+from app.tx.builder import multi_send, send
 from tests.app.chain import ALICE, BOB, CAROL, DAVE, Chain
 
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from app import txbuilder as tb
 from app.errors import Code
 from app.params import UNIT
 from app.pb import tx_pb2
+from app.tx import builder as tb
 from tests.app.chain import COUNCIL, Chain
 from tests.app.trade_chain import (
     BUYER,

@@ -19,7 +19,7 @@ from app.errors import refused
 from app.modules import pt
 from app.params import MAX_SUPPLY, UNIT
 from app.pb import state_pb2
-from app.txbuilder import burn, mint, multi_send, propose, send, vote
+from app.tx.builder import burn, mint, multi_send, propose, send, vote
 from tests.app.chain import ALICE, BOB, CAROL, COUNCIL, DAVE, Chain
 
 SENDERS = [ALICE, BOB, CAROL, DAVE, COUNCIL[0], COUNCIL[1]]
@@ -97,6 +97,6 @@ def test_random_blocks_keep_supply_nonces_and_agree_on_the_app_hash(blocks) -> N
 
 
 def _signer(raw: bytes) -> bytes:
-    from app.codec import decode_tx
+    from app.tx.codec import decode_tx
 
     return decode_tx(raw).signer

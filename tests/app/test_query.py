@@ -10,7 +10,7 @@ from app.errors import Code
 from app.modules import gov, pt
 from app.params import UNIT
 from app.pb import state_pb2
-from app.txbuilder import mint, propose, send
+from app.tx.builder import mint, propose, send
 from state.proof import ProofError, verify_proof
 from tests.app.chain import ALICE, BOB, COUNCIL, DAVE, Chain
 

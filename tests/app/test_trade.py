@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from app import txbuilder as tb
 from app.crypto import Key
 from app.errors import Code
-from app.listproof import verify_list_proof
 from app.params import UNIT
 from app.pb import state_pb2, tx_pb2
+from app.query.listproof import verify_list_proof
+from app.tx import builder as tb
 from state.proof import ProofError, verify_proof
 from tests.app.chain import COUNCIL, Chain
 from tests.app.trade_chain import (

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from abci.proto import abci as pb
-from app import txbuilder as tb
 from app.modules import ft, gov, pt, trade
 from app.params import UNIT
 from app.pb import state_pb2, tx_pb2
+from app.tx import builder as tb
 from tests.app.chain import COUNCIL, Chain
 from tests.app.trade_chain import (
     BUYER,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from abci.proto import abci as pb
-from app import txbuilder as tb
+from app.tx import builder as tb
 from app.application import FictraApp
 from app.crypto import Key
 from app.params import UNIT

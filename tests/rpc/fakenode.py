@@ -13,7 +13,7 @@ from aiohttp import web
 
 from app.crypto import from_bech32, to_bech32
 from app.pb import state_pb2
-from app.query import account_json
+from app.query.ledger import account_json
 
 
 class FakeNode:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.crypto import Key
-from app.txbuilder import send, sign_tx
+from app.tx.builder import send, sign_tx
 from rpc.pending import PendingNonces
 
 A, B = Key.derive("pending-a"), Key.derive("pending-b")

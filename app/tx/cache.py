@@ -1,6 +1,4 @@
-"""Checks every tx passes before its messages run, and running a whole tx.
-
-``TxCache`` decodes, validates and signature-checks each distinct tx once per node: CheckTx
+"""``TxCache`` decodes, validates and signature-checks each distinct tx once per node: CheckTx
 fills it, and RECHECK, PrepareProposal, ProcessProposal and FinalizeBlock find the same bytes
 there. It holds only txs that passed those stateless checks, keyed by tx hash (the bytes fix
 the nonce and fee; the cache belongs to one chain id).
@@ -14,13 +12,10 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from abci.proto import abci as pb
-from app import events
-from app.codec import DecodedTx, decode_tx
-from app.context import Ctx
 from app.crypto import verify
 from app.errors import Code, TxError
-from app.modules import HANDLERS, pt, validate_basic
+from app.modules.router import validate_basic
+from app.tx.codec import DecodedTx, decode_tx
 
 DEFAULT_CACHE_SIZE = 100_000
 PARALLEL_MIN = 64  # below this many unseen txs a thread pool costs more than it saves
@@ -106,79 +101,3 @@ class TxCache:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
-
-
-def min_fee(ctx: Ctx, size: int) -> int:
-    p = ctx.params
-    return p.base_fee + p.fee_per_byte * size
-
-
-def charge(ctx: Ctx, dtx: DecodedTx) -> None:
-    """Ante: timeout, nonce, fee and frozen checks, then take the fee and the nonce.
-
-    Raises TxError before writing anything, so a refused tx changes no state.
-    """
-    if dtx.timeout_height and ctx.height > dtx.timeout_height:
-        raise TxError(Code.TX_TIMEOUT, f"height {ctx.height} is past timeout_height "
-                      f"{dtx.timeout_height}")
-    store = ctx.store
-    acct = pt.get_account(store, dtx.signer)
-    if dtx.nonce != acct.nonce:
-        code = Code.NONCE_TOO_LOW if dtx.nonce < acct.nonce else Code.NONCE_TOO_HIGH
-        raise TxError(code, f"nonce {dtx.nonce}, expected {acct.nonce}")
-    fee = dtx.fee
-    need = min_fee(ctx, dtx.size)
-    if fee < need:
-        raise TxError(Code.FEE_TOO_LOW, f"fee {fee} below the minimum {need} for "
-                      f"{dtx.size} bytes")
-    if acct.frozen:
-        raise TxError(Code.SENDER_FROZEN, "sender account is frozen")
-    if acct.balance < fee:
-        raise TxError(Code.INSUFFICIENT_FEE_FUNDS, f"balance {acct.balance} cannot pay fee {fee}")
-    acct.balance -= fee
-    acct.nonce += 1
-    pt.set_account(store, dtx.signer, acct)
-    ctx.fees += fee  # credited to the treasury by pt.flush_fees
-    ctx.emit(events.fee, dtx.signer, fee)
-
-
-def run_messages(ctx: Ctx, dtx: DecodedTx) -> None:
-    signer = dtx.signer
-    ctx.tx_hash = dtx.hash
-    for i, (kind, msg) in enumerate(dtx.msgs):
-        ctx.msg_index = i
-        try:
-            HANDLERS[kind](ctx, signer, msg)
-        except TxError as e:
-            raise TxError(e.code, f"message {i} ({kind}): {e.log}") from None
-
-
-def deliver(ctx: Ctx, dtx: DecodedTx) -> pb.ExecTxResult:
-    """Run one tx in a block: a refused tx changes nothing; a failed message keeps only the
-    fee and the nonce."""
-    ctx.events = []
-    try:
-        charge(ctx, dtx)
-    except TxError as e:
-        return pb.ExecTxResult(code=e.code, log=e.log)
-    cp = ctx.checkpoint()
-    try:
-        run_messages(ctx, dtx)
-    except TxError as e:
-        ctx.revert(cp)  # keeps the fee, the nonce and the fee event
-        return pb.ExecTxResult(code=e.code, log=e.log, events=ctx.events)
-    ctx.release(cp)
-    return pb.ExecTxResult(code=0, events=ctx.events)
-
-
-def apply_all_or_nothing(ctx: Ctx, dtx: DecodedTx) -> None:
-    """Run one tx on the check state or a proposal under construction: all of it or nothing."""
-    ctx.events = []
-    cp = ctx.checkpoint()
-    try:
-        charge(ctx, dtx)
-        run_messages(ctx, dtx)
-    except TxError:
-        ctx.revert(cp)
-        raise
-    ctx.release(cp)

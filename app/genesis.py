@@ -1,5 +1,5 @@
-"""The genesis ``app_state``: schema, validation with field paths, writing it into state, and
-the localnet's app_state (with its key files).
+"""The genesis ``app_state``: schema, validation with field paths, and writing it into state
+through each module's own genesis entry point (InitChain).
 
 Schema (amounts are integer strings in PT base units, addresses bech32 ``fic1...``)::
 
@@ -30,27 +30,17 @@ oracle or sovereign role also enter the oracle set and the sovereign registry.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from app.crypto import Key, from_bech32, module_address, write_key_file
+from app.context import KV
+from app.crypto import from_bech32
 from app.iso3166 import is_country
-from app.params import (
-    MAX_SUPPLY,
-    ROLES,
-    TIERS,
-    TRADE_PARAMS,
-    UNIT,
-    default_params,
-    params_problems,
-    params_to_json,
-)
+from app.modules import catalogue, gov, pt, router
+from app.params import MAX_SUPPLY, ROLES, TIERS, TRADE_PARAMS, default_params, params_problems
 from app.pb import state_pb2, tx_pb2
 
-TREASURY = module_address("treasury")
-# Keyless module accounts (app.modules.pt): funded only through their own sections.
-MODULE_ACCOUNTS = {TREASURY: "treasury", module_address("escrow"): "escrow",
-                   module_address("reserve"): "reserve"}
+# Keyless module accounts: funded only through their own sections.
+MODULE_ACCOUNTS = {pt.TREASURY: "treasury", pt.ESCROW: "escrow", pt.RESERVE: "reserve"}
 
 
 class GenesisError(ValueError):
@@ -244,8 +234,6 @@ def validate_app_state(obj: Any) -> AppState:
 
 
 def _commodities(v: Any, path: str) -> list[tx_pb2.Commodity]:
-    from app.modules import catalogue
-
     out: list[tx_pb2.Commodity] = []
     seen: set[str] = set()
     for i, c in enumerate(_list(v, path)):
@@ -279,20 +267,14 @@ def _commodities(v: Any, path: str) -> list[tx_pb2.Commodity]:
 
 # -- writing genesis into state ------------------------------------------------------------------
 
-def write_genesis(store: Any, gs: AppState, chain_id: str, initial_height: int,
+def write_genesis(store: KV, gs: AppState, chain_id: str, initial_height: int,
                   validators: list[tuple[bytes, int]]) -> None:
     """Write a validated app_state, the chain id and the genesis validators into ``store``."""
-    from app.modules import catalogue, gov, pt
-
     for i, (pk, power) in enumerate(validators):
         if len(pk) != 32 or power <= 0:
             raise GenesisError(f"validators[{i}]", "must be an ed25519 key with positive power")
-    store.set(gov.SHARD, gov.CHAIN_KEY, state_pb2.ChainInfo(
-        chain_id=chain_id, initial_height=initial_height).SerializeToString())
-    gov.set_params(store, gs.params)
-    store.set(gov.SHARD, gov.COUNCIL_KEY, state_pb2.Council(
-        members=sorted(gs.council), threshold=gs.threshold).SerializeToString())
-    gov.set_validators(store, dict(validators))
+    gov.init_genesis(store, chain_id, initial_height, gs.params, gs.council, gs.threshold,
+                     dict(validators))
     accounts: dict[bytes, state_pb2.Account] = {}
     for addr, balance in gs.accounts.items():
         accounts[addr] = state_pb2.Account(balance=balance)
@@ -300,76 +282,12 @@ def write_genesis(store: Any, gs: AppState, chain_id: str, initial_height: int,
         a = accounts.setdefault(e.address, state_pb2.Account())
         a.tier, a.jurisdiction, a.roles, a.frozen = e.tier, e.jurisdiction, e.roles, e.frozen
     if gs.treasury:
-        accounts[TREASURY] = state_pb2.Account(balance=gs.treasury)
+        accounts[pt.TREASURY] = state_pb2.Account(balance=gs.treasury)
     if gs.reserve:
         accounts[pt.RESERVE] = state_pb2.Account(balance=gs.reserve)
-    for addr in sorted(accounts):
-        pt.set_account(store, addr, accounts[addr])
-    pt.set_supply(store, gs.supply)
+    pt.init_genesis(store, ((addr, accounts[addr]) for addr in sorted(accounts)), gs.supply)
     for e in sorted(gs.entities, key=lambda x: x.address):
-        for hook in gov.ENTITY_HOOKS:
+        for hook in router.HOOKS.entity_hooks:
             hook(store, initial_height, e.address, accounts[e.address])
     for c in gs.commodities:
         catalogue.put(store, c)
-
-
-# -- localnet ------------------------------------------------------------------------------------
-
-COUNCIL_SIZE = 3
-COUNCIL_THRESHOLD = 2
-FAUCET_BALANCE = 1_000_000_000 * UNIT
-TREASURY_BALANCE = 100_000_000 * UNIT
-RESERVE_BALANCE = 100_000_000 * UNIT
-# name, tier, jurisdiction, roles, initial PT
-LOCALNET_ENTITIES = (
-    ("faucet", "corporate", "CH", ["trader"], FAUCET_BALANCE),
-    ("trader-ch", "corporate", "CH", ["trader"], 1_000_000 * UNIT),
-    ("trader-sg", "enhanced", "SG", ["trader"], 1_000_000 * UNIT),
-    ("sovereign-br", "sovereign", "BR", ["sovereign"], 0),
-    ("verifier-1", "enhanced", "NL", ["verifier"], 10_000 * UNIT),
-    ("verifier-2", "enhanced", "CH", ["verifier"], 10_000 * UNIT),
-    ("verifier-3", "enhanced", "SG", ["verifier"], 10_000 * UNIT),
-    ("oracle-1", "enhanced", "GB", ["oracle"], 10_000 * UNIT),
-    ("oracle-2", "enhanced", "US", ["oracle"], 10_000 * UNIT),
-    ("oracle-3", "enhanced", "JP", ["oracle"], 10_000 * UNIT),
-)
-# Shorter than the default one-minute rounds, so a localnet shows prices within seconds.
-LOCALNET_ORACLE_ROUND_BLOCKS = 5
-
-
-def localnet_app_state(home: Path, validator_pubkeys: list[bytes]) -> dict[str, Any]:
-    """Write council and entity key files under ``<home>/keys/`` (UNENCRYPTED: localnet only)
-    and return an app_state that funds them. The faucet is ``<home>/keys/faucet.json``."""
-    for i, pk in enumerate(validator_pubkeys):
-        if len(pk) != 32:
-            raise GenesisError(f"validators[{i}]", "must be a 32-byte ed25519 key")
-    keys_dir = Path(home) / "keys"
-    council = []
-    for i in range(1, COUNCIL_SIZE + 1):
-        key = Key.generate()
-        write_key_file(keys_dir / f"council-{i}.json", f"council-{i}", key)
-        council.append(key.bech32)
-    accounts, entities = [], []
-    for name, tier, jurisdiction, roles, balance in LOCALNET_ENTITIES:
-        key = Key.generate()
-        write_key_file(keys_dir / f"{name}.json", name, key)
-        if balance:
-            accounts.append({"address": key.bech32, "balance": str(balance)})
-        entities.append({"address": key.bech32, "tier": tier, "jurisdiction": jurisdiction,
-                         "roles": roles})
-    for addr in council:  # members pay fees for their votes
-        accounts.append({"address": addr, "balance": str(1_000 * UNIT)})
-    from app.modules.catalogue import LOCALNET_CATALOGUE
-
-    params = params_to_json(default_params())
-    params["proposal_expiry_blocks"] = "1800"  # an hour of 2-second blocks
-    params["oracle_round_blocks"] = LOCALNET_ORACLE_ROUND_BLOCKS
-    return {
-        "params": params,
-        "council": {"members": council, "threshold": COUNCIL_THRESHOLD},
-        "treasury": {"balance": str(TREASURY_BALANCE)},
-        "reserve": {"balance": str(RESERVE_BALANCE)},
-        "accounts": accounts,
-        "entities": entities,
-        "commodities": [dict(c) for c in LOCALNET_CATALOGUE],
-    }

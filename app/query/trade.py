@@ -1,4 +1,4 @@
-"""Query paths of the trade, oracle and FT modules (``app.query`` answers them).
+"""Query paths of the trade, oracle and FT modules.
 
 One record per path (each with a proof on request):
 
@@ -9,7 +9,7 @@ One record per path (each with a proof on request):
 
 Lists, at most ``limit`` records (default 100, at most 500), ascending; ``value`` is a
 KeyValues message of the listed records and, with ``prove``, the proof ops are one
-(``fictra:smt``, ``fictra:app``) pair per record in the same order (``app.listproof``
+(``fictra:smt``, ``fictra:app``) pair per record in the same order (``app.query.listproof``
 checks them). Each record is proven; that the list is complete is not. ``info.next`` is the
 ``after`` cursor of the next page, or null:
 
@@ -24,36 +24,17 @@ checks them). Each record is proven; that the list is complete is not. ``info.ne
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from app.crypto import from_bech32, to_bech32
 from app.errors import Code
 from app.modules import catalogue, ft, gov, oracle, trade, verify
 from app.pb import state_pb2, tx_pb2
+from app.query.routes import BadPath, ListRoute, Single
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 _MAX_U64 = 2**64 - 1
-
-
-class BadPath(Exception):
-    def __init__(self, log: str, code: Code = Code.QUERY_BAD_PATH) -> None:
-        super().__init__(log)
-        self.code = code
-        self.log = log
-
-
-@dataclass
-class ListRoute:
-    """Records found at a height: (shard, keys in order) and the JSON of (key, value) pairs."""
-
-    shard: str
-    keys: list[bytes]
-    render: Callable[[list[tuple[bytes, bytes]]], Any]
-
-
-Single = tuple[str, bytes, Callable[[bytes | None], Any], Code | None]
 
 
 # -- JSON renderings (shared with the gateway) ---------------------------------------------------

@@ -8,8 +8,12 @@ smallest fee that covers the tx's own size (the fee is part of the signed bytes)
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
+from google.protobuf.json_format import MessageToDict
+
+from app import keys
 from app.crypto import Key
 from app.pb import tx_pb2
 
@@ -70,11 +74,7 @@ def convert_ft(amount: int) -> tx_pb2.Msg:
 
 def purchase_id(tx: bytes, index: int = 0) -> bytes:
     """The id of the purchase created by message ``index`` of the signed ``tx``."""
-    import hashlib
-
-    from app.modules.trade import purchase_id as derive
-
-    return derive(hashlib.sha256(tx).digest(), index)
+    return keys.purchase_id(hashlib.sha256(tx).digest(), index)
 
 
 # Actions for ``propose``.
@@ -165,8 +165,6 @@ def build_signed(key: Key, chain_id: str, nonce: int, msgs: Sequence[tx_pb2.Msg]
 
 def decode_for_display(raw: bytes) -> dict[str, object]:
     """A readable view of tx bytes (no signature check)."""
-    from google.protobuf.json_format import MessageToDict
-
     tx = tx_pb2.Tx.FromString(raw)
     return {
         "body": MessageToDict(tx_pb2.TxBody.FromString(tx.body_bytes)),

@@ -1,4 +1,4 @@
-"""Checking a list answer's proofs (``app.query_trade``): the answer's value is a KeyValues
+"""Checking a list answer's proofs (``app.query.trade``): the answer's value is a KeyValues
 message and its proof ops are one (``fictra:smt``, ``fictra:app``) pair per entry, in order.
 
 Each entry is proven present with its value under the trusted app hash; that the list holds

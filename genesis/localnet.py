@@ -1,0 +1,97 @@
+"""The localnet's genesis ``app_state``: a council, funded trade parties (verifiers,
+oracles, a sovereign, a faucet) with their key files, and a commodity catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from app.crypto import Key, write_key_file
+from app.genesis import GenesisError
+from app.params import UNIT, default_params, params_to_json
+
+# The localnet's catalogue: benchmark contracts of the energy, metals and agricultural markets.
+# Quorums fit the localnet's three verifiers; ft_rate_bps is the share of a settled trade's
+# value issued as FT to the origin sovereign.
+LOCALNET_CATALOGUE: tuple[dict[str, Any], ...] = (
+    {"code": "BRENT", "name": "Brent crude oil", "unit": "bbl", "decimals": 0,
+     "ft_rate_bps": 100, "requirements": {"shipping": 2, "customs": 1, "quality": 1}},
+    {"code": "WTI", "name": "West Texas Intermediate crude oil", "unit": "bbl", "decimals": 0,
+     "ft_rate_bps": 100, "requirements": {"shipping": 2, "customs": 1, "quality": 1}},
+    {"code": "LNG", "name": "Liquefied natural gas", "unit": "MMBtu", "decimals": 0,
+     "ft_rate_bps": 80, "requirements": {"shipping": 2, "customs": 1}},
+    {"code": "COPPER", "name": "Copper cathode, grade A", "unit": "t", "decimals": 3,
+     "ft_rate_bps": 150, "requirements": {"shipping": 1, "customs": 1, "quality": 2}},
+    {"code": "ALUMINIUM", "name": "Primary aluminium", "unit": "t", "decimals": 3,
+     "ft_rate_bps": 150, "requirements": {"shipping": 1, "customs": 1, "quality": 1}},
+    {"code": "IRON_ORE", "name": "Iron ore fines, 62% Fe", "unit": "t", "decimals": 3,
+     "ft_rate_bps": 120, "requirements": {"shipping": 1, "customs": 1, "quality": 1}},
+    {"code": "GOLD", "name": "Gold bullion, 995 fine", "unit": "ozt", "decimals": 3,
+     "ft_rate_bps": 50, "requirements": {"shipping": 2, "customs": 2, "quality": 2}},
+    {"code": "WHEAT", "name": "Wheat, milling grade", "unit": "t", "decimals": 3,
+     "ft_rate_bps": 200, "requirements": {"shipping": 1, "quality": 1}},
+    {"code": "SOYBEANS", "name": "Soybeans, No. 2 yellow", "unit": "t", "decimals": 3,
+     "ft_rate_bps": 200, "requirements": {"shipping": 1, "quality": 1}},
+    {"code": "COFFEE", "name": "Arabica coffee, green", "unit": "t", "decimals": 3,
+     "ft_rate_bps": 250, "requirements": {"shipping": 1, "customs": 1, "quality": 1}},
+)
+
+
+# -- localnet ------------------------------------------------------------------------------------
+
+COUNCIL_SIZE = 3
+COUNCIL_THRESHOLD = 2
+FAUCET_BALANCE = 1_000_000_000 * UNIT
+TREASURY_BALANCE = 100_000_000 * UNIT
+RESERVE_BALANCE = 100_000_000 * UNIT
+# name, tier, jurisdiction, roles, initial PT
+LOCALNET_ENTITIES = (
+    ("faucet", "corporate", "CH", ["trader"], FAUCET_BALANCE),
+    ("trader-ch", "corporate", "CH", ["trader"], 1_000_000 * UNIT),
+    ("trader-sg", "enhanced", "SG", ["trader"], 1_000_000 * UNIT),
+    ("sovereign-br", "sovereign", "BR", ["sovereign"], 0),
+    ("verifier-1", "enhanced", "NL", ["verifier"], 10_000 * UNIT),
+    ("verifier-2", "enhanced", "CH", ["verifier"], 10_000 * UNIT),
+    ("verifier-3", "enhanced", "SG", ["verifier"], 10_000 * UNIT),
+    ("oracle-1", "enhanced", "GB", ["oracle"], 10_000 * UNIT),
+    ("oracle-2", "enhanced", "US", ["oracle"], 10_000 * UNIT),
+    ("oracle-3", "enhanced", "JP", ["oracle"], 10_000 * UNIT),
+)
+# Shorter than the default one-minute rounds, so a localnet shows prices within seconds.
+LOCALNET_ORACLE_ROUND_BLOCKS = 5
+
+
+def localnet_app_state(home: Path, validator_pubkeys: list[bytes]) -> dict[str, Any]:
+    """Write council and entity key files under ``<home>/keys/`` (UNENCRYPTED: localnet only)
+    and return an app_state that funds them. The faucet is ``<home>/keys/faucet.json``."""
+    for i, pk in enumerate(validator_pubkeys):
+        if len(pk) != 32:
+            raise GenesisError(f"validators[{i}]", "must be a 32-byte ed25519 key")
+    keys_dir = Path(home) / "keys"
+    council = []
+    for i in range(1, COUNCIL_SIZE + 1):
+        key = Key.generate()
+        write_key_file(keys_dir / f"council-{i}.json", f"council-{i}", key)
+        council.append(key.bech32)
+    accounts, entities = [], []
+    for name, tier, jurisdiction, roles, balance in LOCALNET_ENTITIES:
+        key = Key.generate()
+        write_key_file(keys_dir / f"{name}.json", name, key)
+        if balance:
+            accounts.append({"address": key.bech32, "balance": str(balance)})
+        entities.append({"address": key.bech32, "tier": tier, "jurisdiction": jurisdiction,
+                         "roles": roles})
+    for addr in council:  # members pay fees for their votes
+        accounts.append({"address": addr, "balance": str(1_000 * UNIT)})
+    params = params_to_json(default_params())
+    params["proposal_expiry_blocks"] = "1800"  # an hour of 2-second blocks
+    params["oracle_round_blocks"] = LOCALNET_ORACLE_ROUND_BLOCKS
+    return {
+        "params": params,
+        "council": {"members": council, "threshold": COUNCIL_THRESHOLD},
+        "treasury": {"balance": str(TREASURY_BALANCE)},
+        "reserve": {"balance": str(RESERVE_BALANCE)},
+        "accounts": accounts,
+        "entities": entities,
+        "commodities": [dict(c) for c in LOCALNET_CATALOGUE],
+    }
