@@ -15,6 +15,7 @@ from typing import Any
 
 from app.errors import Code
 from rpc import errors as E
+from rpc import receipts
 from rpc.cache import ReadCache
 from rpc.cometclient import CometClient, QueryResult
 from rpc.config import GatewayConfig
@@ -37,10 +38,10 @@ class Gateway:
         self.node = CometClient(config.node)
         self.registry = build_registry()
         self.openrpc = build_document(self.registry)
-        self.dispatcher = Dispatcher(self, self.registry)
         self.metrics = Metrics(set(self.registry.methods))
         self.cache = ReadCache(on_hit=self.metrics.cache_hits.inc)
         self.limiter = RateLimiter(config.tiers, enabled=config.rate_limit)
+        self.dispatcher = Dispatcher(self, self.registry, self.limiter, self.metrics, self.cache)
         self.pending = PendingNonces()
         self.hub = SubscriptionHub(self._account_at, self._tx_receipt)
         self.follower = BlockFollower(self.node.ws_url, self._on_block, self._on_live)
@@ -125,7 +126,5 @@ class Gateway:
         return await self.account(address, height)
 
     async def _tx_receipt(self, tx_hash: str) -> dict[str, Any] | None:
-        from rpc import receipts
-
         doc = await self.node.tx(bytes.fromhex(tx_hash))
         return receipts.from_indexed(doc) if doc else None

@@ -13,14 +13,15 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rpc import errors as E
+from rpc.cache import ReadCache
+from rpc.cometclient import NodeError, NodeUnavailable
 from rpc.errors import RpcError
+from rpc.metrics import Metrics
 from rpc.params import Param, bind
-
-if TYPE_CHECKING:
-    from rpc.gateway import Gateway
+from rpc.ratelimit import RateLimiter
 
 log = logging.getLogger("fictra.rpc")
 
@@ -54,7 +55,7 @@ class Conn:
 
 @dataclass
 class CallContext:
-    gw: Gateway
+    gw: Any  # what handlers call: the node, reads, subscriptions (an ``rpc.gateway.Gateway``)
     conn: Conn
     method: Method
 
@@ -87,15 +88,22 @@ def _valid_id(v: Any) -> bool:
 
 
 class Dispatcher:
-    def __init__(self, gw: Gateway, registry: Registry) -> None:
-        self.gw = gw
+    """Parses calls, applies the rate limit, binds params, runs handlers (through the read
+    cache where a method allows it) and records metrics. Handlers get ``services``."""
+
+    def __init__(self, services: Any, registry: Registry, limiter: RateLimiter,
+                 metrics: Metrics, cache: ReadCache) -> None:
+        self.services = services
         self.registry = registry
+        self.limiter = limiter
+        self.metrics = metrics
+        self.cache = cache
 
     async def handle(self, body: bytes | str, conn: Conn) -> Answer:
         try:
             doc = json.loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError) as e:  # deep nesting recurses
-            self.gw.metrics.record("-", conn.transport, E.PARSE_ERROR, 0.0)
+            self.metrics.record("-", conn.transport, E.PARSE_ERROR, 0.0)
             return Answer(error_response(RpcError(E.PARSE_ERROR, f"Parse error: {e}")))
         if isinstance(doc, list):
             if not doc:
@@ -128,20 +136,20 @@ class Dispatcher:
             id_ = None
         name = "-"
         try:
-            wait = self.gw.limiter.take(conn.identity, conn.tier)
+            wait = self.limiter.take(conn.identity, conn.tier)
             if wait > 0:
-                tier = self.gw.limiter.tiers[conn.tier]
+                tier = self.limiter.tiers[conn.tier]
                 raise E.rate_limited(wait, conn.tier, tier.rate, tier.burst)
             method, params = self._check(req)
             name = method.name
             notification = "id" not in req
             result = await self._run(method, params, conn)
-            self.gw.metrics.record(name, conn.transport, 0, time.perf_counter() - t0)
+            self.metrics.record(name, conn.transport, 0, time.perf_counter() - t0)
             if notification:
                 return None, False, 0.0
             return {"jsonrpc": "2.0", "id": id_, "result": result}, False, 0.0
         except RpcError as err:
-            self.gw.metrics.record(name, conn.transport, err.code, time.perf_counter() - t0)
+            self.metrics.record(name, conn.transport, err.code, time.perf_counter() - t0)
             limited = err.code == E.LIMIT_EXCEEDED and name == "-"
             retry = err.data.get("retry_after", 0.0) if limited else 0.0
             if isinstance(req, dict) and "id" not in req and err.code not in (
@@ -175,17 +183,15 @@ class Dispatcher:
             raise RpcError(E.NOT_SUPPORTED, f"{method.name} needs a WebSocket connection "
                            "(subscriptions push notifications)")
         params = bind(raw_params, method.params)
-        ctx = CallContext(self.gw, conn, method)
+        ctx = CallContext(self.services, conn, method)
         try:
             if method.cache:
                 key = json.dumps([method.name, raw_params], sort_keys=True, default=str)
-                return await self.gw.cache.get(key, lambda: method.handler(ctx, params))
+                return await self.cache.get(key, lambda: method.handler(ctx, params))
             return await method.handler(ctx, params)
         except RpcError:
             raise
         except Exception as e:  # noqa: BLE001 - any bug answers -32603, the gateway keeps serving
-            from rpc.cometclient import NodeError, NodeUnavailable
-
             if isinstance(e, NodeUnavailable):
                 raise RpcError(E.UNAVAILABLE, "Resource unavailable: the node does not answer",
                                {"detail": str(e)}) from None

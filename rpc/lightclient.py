@@ -14,18 +14,11 @@ import base64
 import hashlib
 from typing import Any
 
-from google.protobuf import timestamp_pb2, wrappers_pb2
-
-import abci.proto  # noqa: F401 - puts CometBFT's generated modules on the import path
 from abci.framing import frame
 from app.cometrpc import parse_time_ns
 from app.crypto import verify
+from rpc import protowire as pw
 from state.proof import ProofError
-
-# isort: split
-from tendermint.crypto import keys_pb2
-from tendermint.types import canonical_pb2, types_pb2, validator_pb2
-from tendermint.version import types_pb2 as version_pb2
 
 PRECOMMIT = 2  # SignedMsgType
 BLOCK_ID_FLAG_COMMIT = 2
@@ -41,33 +34,31 @@ def merkle_root(items: list[bytes]) -> bytes:
     return hashlib.sha256(b"\x01" + merkle_root(items[:k]) + merkle_root(items[k:])).digest()
 
 
-def _timestamp(text: str) -> timestamp_pb2.Timestamp:
+def _timestamp(text: str) -> bytes:
     seconds, nanos = divmod(parse_time_ns(text), 1_000_000_000)
-    return timestamp_pb2.Timestamp(seconds=seconds, nanos=nanos)
+    return pw.timestamp(seconds, nanos)
 
 
 def _hex(text: str) -> bytes:
     return bytes.fromhex(text or "")
 
 
-def _block_id(doc: dict[str, Any]) -> types_pb2.BlockID:
+def _block_id(doc: dict[str, Any]) -> bytes:
     parts = doc.get("parts") or {}
-    psh = types_pb2.PartSetHeader(total=int(parts.get("total") or 0),
-                                  hash=_hex(parts.get("hash", "")))
-    return types_pb2.BlockID(hash=_hex(doc.get("hash", "")), part_set_header=psh)
+    return pw.block_id(_hex(doc.get("hash", "")), int(parts.get("total") or 0),
+                       _hex(parts.get("hash", "")))
 
 
 def header_hash(h: dict[str, Any]) -> bytes:
     def b(field: str) -> bytes:
-        return wrappers_pb2.BytesValue(value=_hex(h[field])).SerializeToString()
+        return pw.bytes_value(_hex(h[field]))
 
     return merkle_root([
-        version_pb2.Consensus(block=int(h["version"]["block"]),
-                              app=int(h["version"].get("app") or 0)).SerializeToString(),
-        wrappers_pb2.StringValue(value=h["chain_id"]).SerializeToString(),
-        wrappers_pb2.Int64Value(value=int(h["height"])).SerializeToString(),
-        _timestamp(h["time"]).SerializeToString(),
-        _block_id(h["last_block_id"]).SerializeToString(),
+        pw.consensus_version(int(h["version"]["block"]), int(h["version"].get("app") or 0)),
+        pw.string_value(h["chain_id"]),
+        pw.int64_value(int(h["height"])),
+        _timestamp(h["time"]),
+        _block_id(h["last_block_id"]),
         b("last_commit_hash"), b("data_hash"), b("validators_hash"), b("next_validators_hash"),
         b("consensus_hash"), b("app_hash"), b("last_results_hash"), b("evidence_hash"),
         b("proposer_address"),
@@ -82,21 +73,14 @@ def _pub_key(v: dict[str, Any]) -> bytes:
 
 
 def validators_hash(validators: list[dict[str, Any]]) -> bytes:
-    return merkle_root([validator_pb2.SimpleValidator(
-        pub_key=keys_pb2.PublicKey(ed25519=_pub_key(v)), voting_power=int(v["voting_power"]),
-    ).SerializeToString() for v in validators])
+    return merkle_root([pw.simple_validator(_pub_key(v), int(v["voting_power"]))
+                        for v in validators])
 
 
 def vote_sign_bytes(chain_id: str, height: int, round_: int, block_id: dict[str, Any],
                     timestamp: str) -> bytes:
-    bid = _block_id(block_id)
-    vote = canonical_pb2.CanonicalVote(
-        type=PRECOMMIT, height=height, round=round_,
-        block_id=canonical_pb2.CanonicalBlockID(
-            hash=bid.hash, part_set_header=canonical_pb2.CanonicalPartSetHeader(
-                total=bid.part_set_header.total, hash=bid.part_set_header.hash)),
-        timestamp=_timestamp(timestamp), chain_id=chain_id,
-    ).SerializeToString()
+    vote = pw.canonical_vote(PRECOMMIT, height, round_, _block_id(block_id),
+                             _timestamp(timestamp), chain_id)
     return frame(vote)  # length-delimited, as protoio.MarshalDelimited
 
 
