@@ -11,6 +11,7 @@ from typing import Any
 
 from rpc import errors as E
 from rpc.jsonrpc import Registry
+from rpc.methods import module_schemas
 from rpc.schemas import SCHEMAS
 
 VERSION = "0.1.0"
@@ -39,8 +40,6 @@ def _ref(name: str) -> str:
 
 
 def build_document(registry: Registry) -> dict[str, Any]:
-    from rpc.methods import module_schemas
-
     schemas = {**SCHEMAS, **module_schemas()}
     methods = []
     for m in registry.methods.values():

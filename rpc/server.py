@@ -27,6 +27,7 @@ from rpc.config import GatewayConfig
 from rpc.errors import RpcError
 from rpc.gateway import Gateway
 from rpc.jsonrpc import Conn, error_response
+from rpc.methods.chain import block_age_s
 from rpc.ratelimit import ANONYMOUS_TIER
 from rpc.subscriptions import WsPeer
 
@@ -141,8 +142,6 @@ async def rpc_ws(request: web.Request) -> web.StreamResponse:
 
 
 async def health(request: web.Request) -> web.Response:
-    from rpc.methods.chain import block_age_s
-
     gw = request.app[GATEWAY_KEY]
     problems: list[str] = []
     out: dict[str, Any] = {"node": gw.config.node, "following_blocks": gw.follower.live}
