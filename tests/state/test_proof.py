@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from state.proof import APP_OP, SMT_OP, ProofError, verify_proof
+from state.proof import APP_OP, SMT_OP, ProofError, ProofOp, verify_proof
 
 from .conftest import SHARDS, Stores
 
@@ -128,3 +128,37 @@ def test_verifier_needs_no_store() -> None:
             "assert not any(m in sys.modules for m in ('plyvel', 'state.store')); print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_prove_returns_plain_proof_material(open_store) -> None:
+    """``prove`` gives frozen ``ProofOp`` values, no protobuf; the verifier takes them as
+    they are, as a tuple, as dicts, or copied into CometBFT's ProofOps (what the ABCI layer
+    sends and a wallet gets back)."""
+    import dataclasses
+
+    store = open_store()
+    ov = store.overlay()
+    ov.set("red", b"alice", b"100")
+    store.commit(ov, 1)
+    value, ops = store.prove("red", b"alice")
+    absent, none_ops = store.prove("red", b"bob")
+    assert value == b"100" and absent is None
+    for op in ops + none_ops:
+        assert type(op) is ProofOp
+        assert (type(op.type), type(op.key), type(op.data)) == (str, bytes, bytes)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            op.data = b""  # type: ignore[misc]
+    assert [(o.type, o.key) for o in ops] == [(SMT_OP, b"alice"), (APP_OP, b"red")]
+    assert ops == store.prove("red", b"alice")[1]  # plain values: equal when equal
+    for form in (ops, tuple(ops), [dataclasses.asdict(o) for o in ops], {"ops": ops}):
+        verify_proof(form, store.app_hash, "red", b"alice", b"100")
+    verify_proof(none_ops, store.app_hash, "red", b"bob", None)
+    with pytest.raises(ProofError):
+        verify_proof(none_ops, store.app_hash, "red", b"bob", b"100")
+
+    crypto_proof = pytest.importorskip("abci.proto").crypto_proof
+    wire = crypto_proof.ProofOps(ops=[crypto_proof.ProofOp(type=o.type, key=o.key, data=o.data)
+                                      for o in ops])
+    verify_proof(wire, store.app_hash, "red", b"alice", b"100")
+    verify_proof(crypto_proof.ProofOps.FromString(wire.SerializeToString()).ops,
+                 store.app_hash, "red", b"alice", b"100")
