@@ -58,3 +58,12 @@ def root_key(version: int) -> bytes:
     return ROOT + inv(version)
 
 
+def prefix_end(prefix: bytes) -> bytes | None:
+    """The first key after every key starting with ``prefix`` (None: no such key)."""
+    p = bytearray(prefix)
+    while p and p[-1] == 0xFF:
+        p.pop()
+    if not p:
+        return None
+    p[-1] += 1
+    return bytes(p)

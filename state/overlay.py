@@ -2,7 +2,7 @@
 
 Reads see earlier writes; a journal lets one tx's writes be dropped (checkpoint / revert /
 release); ``app_hash`` hashes only the dirty paths and caches the result until the next write.
-Nothing here touches disk.
+Nothing here touches disk. The overlay sees the store only through ``abc.CommittedState``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator
 from hashlib import sha256
-from typing import TYPE_CHECKING
 
+from .abc import CommittedState, Item
+from .errors import StaleOverlayError
 from .hashing import app_hash_of
 from .tree import TreeUpdate
-
-if TYPE_CHECKING:
-    from .store import Store
 
 MAX_KEY = 4096
 MAX_VALUE = 1 << 20
@@ -30,12 +28,13 @@ def check_key(key: object) -> None:
         raise ValueError(f"state key of {len(key)} bytes exceeds {MAX_KEY}")
 
 
-# One shard's planned change: (path, value hash or None, key, value or None), sorted by path.
-Item = tuple[bytes, "bytes | None", bytes, "bytes | None"]
+def check_generation(store: CommittedState, generation: int) -> None:
+    if generation != store.generation:
+        raise StaleOverlayError("this overlay was made before the last commit; make a new one")
 
 
 class Overlay:
-    def __init__(self, store: Store, generation: int) -> None:
+    def __init__(self, store: CommittedState, generation: int) -> None:
         self._store = store
         self.generation = generation
         self._writes: dict[str, dict[bytes, bytes | None]] = {s: {} for s in store.shards}
@@ -157,7 +156,7 @@ class Overlay:
     def plan(self, version: int) -> dict[str, tuple[list[Item], TreeUpdate]]:
         """Per dirty shard: its sorted changes and the tree update they make (cached)."""
         store = self._store
-        store.check_overlay(self)
+        check_generation(store, self.generation)
         p = self._plan
         if p is not None and p[0] == self._dirty and p[1] == version:
             return p[2]

@@ -1,6 +1,8 @@
-"""Proof encoding and the standalone verifier (hashlib only; the wallet uses it).
+"""Proof material, its encoding and the standalone verifier (hashlib only; the wallet uses it).
 
-A proof is two CometBFT ProofOps, applied in order (see README "Proofs"):
+A proof is two ``ProofOp`` values, applied in order (see README "Proofs"). They carry the
+fields of CometBFT's ProofOp; the application copies them into protobuf at its ABCI
+boundary, so nothing here knows the wire.
 
 1. type "fictra:smt", key = the state key, data =
        0x01 | terminal u8 | [other path 32 | other value hash 32 if terminal = 2]
@@ -20,6 +22,7 @@ from __future__ import annotations
 import base64
 import struct
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .hashing import EMPTY, app_hash_of, bit, inner_hash, key_path, leaf_hash, value_hash
@@ -32,6 +35,15 @@ T_LEAF, T_EMPTY, T_OTHER = 0, 1, 2
 
 class ProofError(Exception):
     """A proof that does not prove the claim; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProofOp:
+    """One step of a proof: the fields of CometBFT's ``ProofOp``, as plain values."""
+
+    type: str
+    key: bytes
+    data: bytes
 
 
 def encode_smt(path: bytes, sibs: list[bytes], terminal: tuple[int, bytes, Any]) -> bytes:
@@ -59,6 +71,18 @@ def encode_app(roots: Iterable[tuple[str, bytes]]) -> bytes:
         raw = name.encode("ascii")
         out.append(bytes((len(raw),)) + raw + root)
     return b"".join(out)
+
+
+def proof_ops(
+    shard: str, key: bytes, sibs: list[bytes], terminal: tuple[int, bytes, Any],
+    roots: Iterable[tuple[str, bytes]],
+) -> list[ProofOp]:
+    """The two ops proving ``key`` in ``shard``: its tree path (``sibs`` top down to
+    ``terminal``) and the shard roots (name, root) the app hash is made of."""
+    return [
+        ProofOp(SMT_OP, key, encode_smt(key_path(key), sibs, terminal)),
+        ProofOp(APP_OP, shard.encode("ascii"), encode_app(roots)),
+    ]
 
 
 def _field(op: Any, name: str) -> Any:
@@ -183,8 +207,9 @@ def app_roots(data: bytes) -> list[tuple[str, bytes]]:
 def verify_proof(ops: Any, app_hash: bytes, shard: str, key: bytes, value: bytes | None) -> None:
     """Check that ``key`` has ``value`` (None: is absent) in ``shard`` under ``app_hash``.
 
-    ``ops``: a ProofOps message, a list of ProofOp, or dicts with type, key, data (bytes or
-    base64 text). Raises ProofError saying what failed; returns None when the proof holds.
+    ``ops``: a list of ``ProofOp`` (what ``Store.prove`` returns), a CometBFT ProofOps
+    message or list of its ProofOp, or dicts with type, key, data (bytes or base64 text);
+    read by duck typing. Raises ProofError saying what failed; returns None when the proof holds.
     """
     items = _ops(ops)
     if len(items) != 2:

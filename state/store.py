@@ -1,8 +1,12 @@
 """The sharded, authenticated store: open / recover, reads at kept heights, atomic commit,
-proofs. Each shard is its own LevelDB and its own sparse Merkle tree.
+proofs. Each shard is its own LevelDB and its own sparse Merkle tree; the shard names are
+given by the application (``Store.open(path, shards=...)``) and recorded at creation.
+
+This is the one module that puts the concrete pieces together; the overlay and snapshot
+export see the store only through the protocols in ``abc``.
 
 Commit protocol (README "Commit protocol"): write the block's change set to the
-write-ahead record and fsync it; then, shard by shard in SHARDS order, one synced
+write-ahead record and fsync it; then, shard by shard in list order, one synced
 WriteBatch with the values, history, tree pages, root record, stale index, pruning and
 the shard's height; then mark the record done. Opening replays the record into every
 shard still at the previous height, so all shards are always at one height.
@@ -11,14 +15,16 @@ shard still at the previous height, so all shards are always at one height.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from hashlib import sha256
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .abc import Item, ShardView
 from .backend import ShardDB
 from .cache import PageCache
-from .errors import HeightError, StaleOverlayError, StoreError
+from .errors import HeightError, StoreError
+from .export import SnapshotManager, export_snapshot
 from .hashing import app_hash_of, key_path
 from .keys import (
     HIST,
@@ -30,95 +36,32 @@ from .keys import (
     esc,
     hist_key,
     inv,
-    node_key,
+    prefix_end,
     root_key,
     u64,
+    unesc,
 )
-from .overlay import Item, Overlay, check_key
-from .page import EMPTY_REF, K_BUCKET, K_LEAF, K_PAGE, Page, Ref
-from .proof import APP_OP, SMT_OP, encode_app, encode_smt
+from .overlay import Overlay, check_generation, check_key
+from .page import EMPTY_REF, Ref
+from .proof import ProofOp, proof_ops
 from .prune import Compactor, encode_list, prune, stale_list_key
+from .shards import settle_list, validate_shards
+from .snapformat import SnapshotInfo
 from .tree import TreeUpdate, apply_updates, prove_path
+from .treedb import PageSource, decode_root, encode_root
 from .wal import Faults, WriteAheadLog
 
-if TYPE_CHECKING:
-    from .snapshot import SnapshotInfo, SnapshotManager
-
-SHARDS: tuple[str, ...] = ("pt", "ft", "trade", "oracle", "gov")
 _MAXV = (1 << 64) - 1
-
-
-def encode_root(ref: Ref, count: int) -> bytes:
-    kind, h, payload = ref
-    tail = u64(payload) if kind == K_PAGE else payload or b""  # type: ignore[arg-type]
-    return bytes((kind,)) + h + u64(count) + tail  # type: ignore[operator]
-
-
-def decode_root(raw: bytes) -> tuple[Ref, int]:
-    kind = raw[0]
-    h = raw[1:33]
-    count = int.from_bytes(raw[33:41], "big")
-    if kind in (K_LEAF, K_BUCKET):
-        return (kind, h, raw[41:]), count
-    if kind == K_PAGE:
-        return (K_PAGE, h, int.from_bytes(raw[41:49], "big")), count
-    return EMPTY_REF, count
-
-
 _INVERT = bytes(range(255, -1, -1))
 
 
-def prefix_end(prefix: bytes) -> bytes | None:
-    """The first key after every key starting with ``prefix`` (None: no such key)."""
-    p = bytearray(prefix)
-    while p and p[-1] == 0xFF:
-        p.pop()
-    if not p:
-        return None
-    p[-1] += 1
-    return bytes(p)
-
-
-class PageSource:
-    """Loads pages of one shard from its DB (or a snapshot view), through a cache if given."""
-
-    def __init__(self, get: Any, cache: PageCache | None, tag: bytes = b"") -> None:
-        self._get = get
-        self._cache = cache
-        self.tag = tag
-
-    def load(self, version: int, depth: int, prefix: bytes) -> Page:
-        return self.load_key(node_key(version, depth, prefix))
-
-    def load_copy(self, key: bytes) -> Page:
-        cache = self._cache
-        if cache is not None:
-            entry = cache.get(self.tag + key)
-            if entry is not None:
-                return Page(bytearray(entry[0]), bytearray(entry[1]), list(entry[2]))
-        return self.load_key(key).copy()
-
-    def load_key(self, key: bytes) -> Page:
-        cache = self._cache
-        if cache is not None:
-            entry = cache.get(self.tag + key)
-            if entry is not None:
-                return Page(*entry)  # read-only; updates copy it
-        raw = self._get(key)
-        if raw is None:
-            version, depth = int.from_bytes(key[1:9], "big"), key[9]
-            raise StoreError(f"tree page missing (version {version}, depth {depth}): pruned?")
-        page = Page.decode(raw)
-        if cache is not None:
-            cache.put(self.tag + key, page.frozen())
-        return page
-
-
 class Store:
-    shards = SHARDS
-
-    def __init__(self, path: Path, keep_recent: int, archive: bool, cache_mb: int) -> None:
+    def __init__(
+        self, path: Path, shards: tuple[str, ...], keep_recent: int, archive: bool,
+        cache_mb: int,
+    ) -> None:
         self.path = path
+        self.shards = shards
         self.keep_recent = keep_recent
         self.archive = archive
         self.faults = Faults()
@@ -137,13 +80,13 @@ class Store:
         self._app_hash = b""
         self.snapshots: SnapshotManager | None = None
         try:
-            for shard in SHARDS:
-                self.dbs[shard] = ShardDB(path / shard, total // 8 // len(SHARDS))
+            for shard in shards:
+                self.dbs[shard] = ShardDB(path / shard, total // 8 // len(shards))
             self.readers = {
                 s: PageSource(self.dbs[s].get, self.cache, bytes((i,)))
-                for i, s in enumerate(SHARDS)
+                for i, s in enumerate(shards)
             }
-            self.wal = WriteAheadLog(path / "commit.wal", SHARDS, self.faults)
+            self.wal = WriteAheadLog(path / "commit.wal", shards, self.faults)
             self.compactor = Compactor({s: db.db for s, db in self.dbs.items()})
         except BaseException:
             for db in self.dbs.values():
@@ -152,9 +95,13 @@ class Store:
 
     @classmethod
     def open(
-        cls, path: Path | str, *, keep_recent: int = 3_888_000, archive: bool = False,
-        cache_mb: int = 256, snapshot_interval: int = 0, snapshot_keep_recent: int = 2,
+        cls, path: Path | str, *, shards: Sequence[str], keep_recent: int = 3_888_000,
+        archive: bool = False, cache_mb: int = 256, snapshot_interval: int = 0,
+        snapshot_keep_recent: int = 2,
     ) -> Store:
+        """Open (or create) the store at ``path`` with the application's ``shards``: the
+        list it was created with, in the same order (it is recorded at creation)."""
+        names = validate_shards(shards)
         for name, v, lo in (("keep_recent", keep_recent, 1), ("cache_mb", cache_mb, 1),
                             ("snapshot_interval", snapshot_interval, 0),
                             ("snapshot_keep_recent", snapshot_keep_recent, 1)):
@@ -162,21 +109,20 @@ class Store:
                 raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        store = cls(path, keep_recent, archive, cache_mb)
+        settle_list(path, names)  # before any shard database is created
+        store = cls(path, names, keep_recent, archive, cache_mb)
         try:
-            for shard in SHARDS:
+            for shard in names:
                 store._load_shard(shard)
             store._recover()
-            heights = {store._shard_height(s) for s in SHARDS}
+            heights = {store._shard_height(s) for s in names}
             if len(heights) != 1:
                 raise StoreError(f"shards are at different heights {sorted(heights)}")
             store._height = heights.pop()
-            raw = store.dbs[SHARDS[0]].get(META_FIRST)
+            raw = store.dbs[names[0]].get(META_FIRST)
             store._first = int.from_bytes(raw, "big") if raw else 0
             store._app_hash = app_hash_of(store.shard_roots().items())
             if snapshot_interval:
-                from .snapshot import SnapshotManager
-
                 store.snapshots = SnapshotManager(store, snapshot_interval, snapshot_keep_recent)
         except BaseException:
             store.close()
@@ -202,7 +148,7 @@ class Store:
         rec = self.wal.read()
         if rec is None:
             return
-        for shard in SHARDS:
+        for shard in self.shards:
             h = self._shard_height(shard)
             if h == rec.height:
                 continue
@@ -243,17 +189,22 @@ class Store:
         return max(self._first, self._height - self.keep_recent + 1)
 
     def shard_roots(self) -> dict[str, bytes]:
-        return {s: self._roots[s][1] for s in SHARDS}
+        return {s: self._roots[s][1] for s in self.shards}
 
     def key_count(self, shard: str) -> int:
         return self._counts[self._check_shard(shard)]
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every commit: an overlay made before it is stale."""
+        return self._gen
 
     def next_version(self) -> int:
         return self._height + 1 if self._height else 1
 
     def _check_shard(self, shard: str) -> str:
         if shard not in self.dbs:
-            raise ValueError(f"unknown shard {shard!r}; shards are {', '.join(SHARDS)}")
+            raise ValueError(f"unknown shard {shard!r}; shards are {', '.join(self.shards)}")
         return shard
 
     def _check_height(self, height: int) -> int:
@@ -317,8 +268,6 @@ class Store:
     def _iterate_at(
         db: Any, prefix: bytes, lo: bytes, height: int
     ) -> Iterator[tuple[bytes, bytes]]:
-        from .keys import unesc
-
         first = HIST + esc(lo)[:-2]
         end = prefix_end(HIST + esc(prefix)[:-2])
         it = db.iterator(start=first, stop=end) if end else db.iterator(start=first)
@@ -340,32 +289,26 @@ class Store:
             return decode_root(v)[0]
         return EMPTY_REF
 
-    def prove(self, shard: str, key: bytes, height: int | None = None) -> tuple[bytes | None, Any]:
-        """The value at ``height`` (default latest) and its ProofOps (existence or absence)."""
-        from abci.proto import crypto_proof
-
+    def prove(
+        self, shard: str, key: bytes, height: int | None = None
+    ) -> tuple[bytes | None, list[ProofOp]]:
+        """The value at ``height`` (default latest) and the two proof ops showing it (or its
+        absence) under that height's app hash. Plain values: the ABCI layer makes protobuf."""
         self._check_shard(shard)
         check_key(key)
         with self._lock:
             h = self._check_height(self._height if height is None else height)
-            roots = {s: self.root_at(s, h) for s in SHARDS}
+            roots = {s: self.root_at(s, h) for s in self.shards}
             value = self.get(shard, key, h)
-            path = key_path(key)
-            sibs, term = prove_path(self.readers[shard], roots[shard], path)
-        ops = crypto_proof.ProofOps(ops=[
-            crypto_proof.ProofOp(type=SMT_OP, key=key, data=encode_smt(path, sibs, term)),
-            crypto_proof.ProofOp(type=APP_OP, key=shard.encode("ascii"),
-                                 data=encode_app((s, r[1]) for s, r in roots.items())),
-        ])
-        return value, ops
+            sibs, term = prove_path(self.readers[shard], roots[shard], key_path(key))
+        return value, proof_ops(shard, key, sibs, term, ((s, r[1]) for s, r in roots.items()))
 
     # -- writes -----------------------------------------------------------------------------
     def overlay(self) -> Overlay:
         return Overlay(self, self._gen)
 
     def check_overlay(self, overlay: Overlay) -> None:
-        if overlay.generation != self._gen:
-            raise StaleOverlayError("this overlay was made before the last commit; make a new one")
+        check_generation(self, overlay.generation)
 
     def tree_update(self, shard: str, items: list[Item], version: int) -> TreeUpdate:
         return apply_updates(self.readers[shard], self._roots[shard], items, version)
@@ -385,7 +328,7 @@ class Store:
             plans = overlay.plan(height)
             prev = self._height
             self.wal.write(height, prev, {s: p[0] for s, p in plans.items()})
-            for shard in SHARDS:
+            for shard in self.shards:
                 items, upd = plans.get(shard, ([], None))
                 self._apply_shard(shard, items, height, prev, upd, overlay.read_versions[shard])
                 self.faults.hit("shard_" + shard, height)
@@ -482,19 +425,19 @@ class Store:
             self._prune_from[shard] = prune(self.dbs[shard], wb, self._prune_from[shard], limit)
 
     # -- snapshots --------------------------------------------------------------------------
-    def export_views(self) -> dict[str, tuple[Any, Ref, int]]:
+    def export_views(self) -> dict[str, ShardView]:
         """Per shard: a LevelDB snapshot view of the committed state, its root and key count
         (the caller closes the views)."""
         with self._lock:
-            return {s: (self.dbs[s].snapshot(), self._roots[s], self._counts[s]) for s in SHARDS}
+            return {
+                s: (self.dbs[s].snapshot(), self._roots[s], self._counts[s]) for s in self.shards
+            }
 
     def export_snapshot(self, out: Path | str) -> SnapshotInfo:
         """Export the latest committed state to ``out`` now, on this thread."""
-        from .snapshot import export_snapshot
-
         views = self.export_views()
         try:
-            return export_snapshot(self._height, views, SHARDS, Path(out))
+            return export_snapshot(self._height, views, self.shards, Path(out))
         finally:
             for view, _, _ in views.values():
                 view.close()

@@ -6,7 +6,8 @@ is touched; a torn write fails its checksum and is discarded (no shard saw that 
     header: "FWAL" | done u8 | format u8 | height u64 | prev u64 | length u64 | sha256
     sha256 covers format, height, prev, length and the payload; ``done`` is set after every
     shard applied the block (an unsynced hint: recovery checks shard heights anyway).
-    payload: per shard in SHARDS order: count u32, then per change (in H(key) order):
+    payload: per shard in the store's shard list order: count u32, then per change
+             (in H(key) order):
              key length u32 | key | flag u8 (1 set, 0 delete) | [value length u32 | value]
 """
 
@@ -38,7 +39,7 @@ class Record:
     done: bool
 
 
-def encode_payload(shards: tuple[str, ...], changes: dict[str, Sequence[Sequence]]) -> bytes:
+def encode_payload(shards: Sequence[str], changes: dict[str, Sequence[Sequence]]) -> bytes:
     """``changes``: per shard, (key, value or None) pairs, or the overlay's items (path,
     value hash, key, value): the last two fields are the ones written."""
     parts: list[bytes] = []
@@ -56,7 +57,7 @@ def encode_payload(shards: tuple[str, ...], changes: dict[str, Sequence[Sequence
     return b"".join(parts)
 
 
-def decode_payload(shards: tuple[str, ...], payload: bytes) -> Changes:
+def decode_payload(shards: Sequence[str], payload: bytes) -> Changes:
     changes: Changes = {}
     off = 0
     unpack = _U32.unpack_from
@@ -102,7 +103,9 @@ class Faults:
 
 
 class WriteAheadLog:
-    def __init__(self, path: Path, shards: tuple[str, ...], faults: Faults) -> None:
+    def __init__(self, path: Path, shards: Sequence[str], faults: Faults) -> None:
+        """``shards``: the store's list; its order is the payload's (the record is only
+        read back by a store opened with the same list)."""
         self.path = path
         self.shards = shards
         self.faults = faults

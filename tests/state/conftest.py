@@ -1,7 +1,9 @@
-"""Shared helpers for the state tests: a naive reference tree and a store factory."""
+"""Shared helpers for the state tests: the shard list, a naive reference tree and store
+factories."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +11,10 @@ import pytest
 
 from state.hashing import EMPTY, bit, inner_hash, key_path, leaf_hash, value_hash
 from state.store import Store
+
+# The store knows no shard names: the tests give their own (not in sorted order, so the
+# app hash's sorting is exercised). test_formats.py uses the application's list.
+SHARDS = ("red", "green", "blue", "cyan", "amber")
 
 
 def reference_root(pairs: dict[bytes, bytes]) -> bytes:
@@ -32,7 +38,7 @@ def open_store(tmp_path: Path) -> Iterator:
     opened: list[Store] = []
 
     def factory(name: str = "state", **kw: object) -> Store:
-        store = Store.open(tmp_path / name, **kw)
+        store = Store.open(tmp_path / name, **{"shards": SHARDS, **kw})
         opened.append(store)
         return store
 
@@ -46,12 +52,10 @@ class Stores:
     examples, which cannot use function-scoped fixtures)."""
 
     def __init__(self, **kw: object) -> None:
-        self.kw = kw
+        self.kw = {"shards": SHARDS, **kw}
         self.opened: list[Store] = []
 
     def __enter__(self) -> Stores:
-        import tempfile
-
         self._tmp = tempfile.TemporaryDirectory(prefix="fictra-state-")
         return self
 

@@ -7,7 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from state.store import SHARDS, Store
+from state.store import Store
+
+SHARDS = ("red", "green", "blue", "cyan", "amber")  # as conftest.SHARDS (run as a script)
 
 
 def block_writes(height: int) -> list[tuple[str, bytes, bytes | None]]:
@@ -35,7 +37,7 @@ def main() -> None:
     path, n = Path(sys.argv[1]), int(sys.argv[2])
     expected = path.with_name(path.name + ".expected")
     expected.mkdir(exist_ok=True)
-    store = Store.open(path, keep_recent=2)
+    store = Store.open(path, shards=SHARDS, keep_recent=2)
     for h in range(store.height + 1, n + 1):
         app_hash, ov = apply(store, h)
         fd = os.open(expected / str(h), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from state.keys import META_HEIGHT
-from state.store import SHARDS, Store
+from state.store import Store
 
-from .crash_child import apply
+from .crash_child import SHARDS, apply
 
 CHILD = Path(__file__).with_name("crash_child.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def _run_child(path: Path, n: int, fault: str | None) -> subprocess.CompletedPro
 def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[int, bytes]:
     path = tmp_path_factory.mktemp("ref") / "state"
     assert _run_child(path, KILL_AT + 1, None).returncode == 0
-    store = Store.open(path)
+    store = Store.open(path, shards=SHARDS)
     store.close()
     expected = path.with_name("state.expected")
     return {int(p.name): p.read_bytes() for p in expected.iterdir()}
@@ -53,7 +53,7 @@ def test_sigkill_at_each_commit_step(tmp_path: Path, point: str, reference) -> N
     pre_kill = (expected / str(KILL_AT)).read_bytes()
     assert pre_kill == reference[KILL_AT]
 
-    store = Store.open(path)
+    store = Store.open(path, shards=SHARDS)
     heights = {int.from_bytes(store.dbs[s].get(META_HEIGHT), "big") for s in SHARDS}
     assert heights == {store.height}
     assert store.height == POINTS[point]

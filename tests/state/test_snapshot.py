@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import state.snapshot as snapshot
+import state.snapformat as snapformat
 from state.snapshot import Restore
-from state.store import SHARDS, Store
+from state.store import Store
 
-from .conftest import Stores
+from .conftest import SHARDS, Stores
 
 
 def _fill(store: Store, seed: int, reverse: bool) -> None:
@@ -35,8 +35,8 @@ def _fill(store: Store, seed: int, reverse: bool) -> None:
 @pytest.fixture
 def small_cuts(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cut the trees deep and chunk small so a few thousand keys make many chunks."""
-    monkeypatch.setattr(snapshot, "TARGET_LEAVES", 8)
-    monkeypatch.setattr(snapshot, "CHUNK_MAX", 4000)
+    monkeypatch.setattr(snapformat, "TARGET_LEAVES", 8)
+    monkeypatch.setattr(snapformat, "CHUNK_MAX", 4000)
 
 
 def _chunks(d: Path, n: int) -> list[bytes]:
@@ -50,9 +50,9 @@ def test_export_is_byte_identical_and_restores(open_store, tmp_path, small_cuts)
     ia, ib = a.export_snapshot(tmp_path / "ea"), b.export_snapshot(tmp_path / "eb")
     assert ia == ib and ia.chunks > 5
     assert _chunks(tmp_path / "ea", ia.chunks) == _chunks(tmp_path / "eb", ib.chunks)
-    assert all(len(c) <= snapshot.CHUNK_MAX for c in _chunks(tmp_path / "ea", ia.chunks)[1:])
+    assert all(len(c) <= snapformat.CHUNK_MAX for c in _chunks(tmp_path / "ea", ia.chunks)[1:])
 
-    restore = Restore(tmp_path / "c")
+    restore = Restore(tmp_path / "c", shards=SHARDS)
     assert restore.offer(ia.height, ia.format, ia.chunks, ia.hash, ia.metadata, a.app_hash).ok
     for i, chunk in enumerate(_chunks(tmp_path / "ea", ia.chunks)):
         assert restore.apply_chunk(i, chunk).ok
@@ -65,8 +65,8 @@ def test_export_is_byte_identical_and_restores(open_store, tmp_path, small_cuts)
         # the restored node goes on in step
         for s in (a, c):
             ov = s.overlay()
-            ov.set("pt", b"after", b"restore")
-            ov.delete("pt", b"key1")
+            ov.set("red", b"after", b"restore")
+            ov.delete("red", b"key1")
             s.commit(ov, 4)
         assert c.app_hash == a.app_hash
         assert c.export_snapshot(tmp_path / "ec").hash != ia.hash
@@ -79,7 +79,7 @@ def test_bad_offers_and_chunks_are_rejected(open_store, tmp_path, small_cuts) ->
     _fill(a, 2, reverse=False)
     info = a.export_snapshot(tmp_path / "ea")
     chunks = _chunks(tmp_path / "ea", info.chunks)
-    restore = Restore(tmp_path / "c")
+    restore = Restore(tmp_path / "c", shards=SHARDS)
     assert not restore.offer(info.height, 2, info.chunks, info.hash, info.metadata,
                              a.app_hash).ok
     assert not restore.offer(info.height, 1, info.chunks, info.hash, info.metadata,
@@ -103,11 +103,11 @@ def test_bad_offers_and_chunks_are_rejected(open_store, tmp_path, small_cuts) ->
 
 
 def test_manager_keeps_recent_snapshots(tmp_path) -> None:
-    store = Store.open(tmp_path / "s", snapshot_interval=2, snapshot_keep_recent=2)
+    store = Store.open(tmp_path / "s", shards=SHARDS, snapshot_interval=2, snapshot_keep_recent=2)
     try:
         for h in range(1, 8):
             ov = store.overlay()
-            ov.set("oracle", b"round", b"%d" % h)
+            ov.set("cyan", b"round", b"%d" % h)
             store.commit(ov, h)
             assert store.snapshots is not None
             store.snapshots.wait()
@@ -130,8 +130,8 @@ def test_manager_keeps_recent_snapshots(tmp_path) -> None:
 def test_same_state_same_snapshot_whatever_the_history(pairs, churn) -> None:
     """One store writes the state in one block; the other gets there through extra keys it
     writes and deletes again, in another order. Exports are identical and restore."""
-    old = snapshot.TARGET_LEAVES, snapshot.CHUNK_MAX
-    snapshot.TARGET_LEAVES, snapshot.CHUNK_MAX = 4, 600
+    old = snapformat.TARGET_LEAVES, snapformat.CHUNK_MAX
+    snapformat.TARGET_LEAVES, snapformat.CHUNK_MAX = 4, 600
     try:
         with Stores() as stores:
             a, b = stores.open("a"), stores.open("b")
@@ -157,7 +157,7 @@ def test_same_state_same_snapshot_whatever_the_history(pairs, churn) -> None:
             ia, ib = a.export_snapshot(base / "ea"), b.export_snapshot(base / "eb")
             assert ia == ib
             assert _chunks(base / "ea", ia.chunks) == _chunks(base / "eb", ib.chunks)
-            restore = Restore(base / "c")
+            restore = Restore(base / "c", shards=SHARDS)
             assert restore.offer(ia.height, ia.format, ia.chunks, ia.hash, ia.metadata,
                                  a.app_hash).ok
             for i, chunk in enumerate(_chunks(base / "ea", ia.chunks)):
@@ -166,4 +166,4 @@ def test_same_state_same_snapshot_whatever_the_history(pairs, churn) -> None:
             stores.opened.append(c)
             assert c.app_hash == a.app_hash == b.app_hash
     finally:
-        snapshot.TARGET_LEAVES, snapshot.CHUNK_MAX = old
+        snapformat.TARGET_LEAVES, snapformat.CHUNK_MAX = old

@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 
 from state.hashing import EMPTY, app_hash_of
 from state.page import BUCKET, Page
-from state.store import SHARDS
 
-from .conftest import Stores, reference_root
+from .conftest import SHARDS, Stores, reference_root
 
 keys = st.binary(min_size=0, max_size=12)
 values = st.binary(min_size=0, max_size=40)
@@ -35,10 +34,10 @@ def test_root_matches_definition_in_any_order(pairs, seed) -> None:
         a, b = stores.open("a"), stores.open("b")
         oa, ob = a.overlay(), b.overlay()
         for k, v in items:
-            oa.set("trade", k, v)
+            oa.set("blue", k, v)
         for k, v in reversed(items):
-            ob.set("trade", k, v)
-        assert oa.shard_roots()["trade"] == reference_root(pairs)
+            ob.set("blue", k, v)
+        assert oa.shard_roots()["blue"] == reference_root(pairs)
         expected = oa.app_hash()
         assert a.commit(oa, 1) == b.commit(ob, 1) == expected == a.app_hash
 
@@ -61,16 +60,16 @@ def _incremental(inc, once, blocks) -> None:
         ov = inc.overlay()
         for k, v in block:
             if v is None:
-                ov.delete("pt", k)
+                ov.delete("red", k)
                 model.pop(k, None)
             else:
-                ov.set("pt", k, v)
+                ov.set("red", k, v)
                 model[k] = v
         inc.commit(ov, h)
-        assert inc.shard_roots()["pt"] == reference_root(model)
+        assert inc.shard_roots()["red"] == reference_root(model)
     ov = once.overlay()
     for k, v in model.items():
-        ov.set("pt", k, v)
+        ov.set("red", k, v)
     once.commit(ov, 1)
     assert once.shard_roots() == inc.shard_roots()
 
@@ -81,18 +80,18 @@ def test_large_shard_with_pages_and_buckets(open_store) -> None:
     model = {b"k%05d" % i: b"v%d" % i for i in range(3000)}
     ov = store.overlay()
     for k, v in model.items():
-        ov.set("ft", k, v)
+        ov.set("green", k, v)
     store.commit(ov, 1)
-    assert store.shard_roots()["ft"] == reference_root(model)
+    assert store.shard_roots()["green"] == reference_root(model)
     rng = random.Random(7)
     for h in range(2, 6):
         ov = store.overlay()
         for k in rng.sample(sorted(model), 600):
-            ov.delete("ft", k)
+            ov.delete("green", k)
             del model[k]
         store.commit(ov, h)
-        assert store.shard_roots()["ft"] == reference_root(model)
-    assert store.key_count("ft") == len(model)
+        assert store.shard_roots()["green"] == reference_root(model)
+    assert store.key_count("green") == len(model)
 
 
 def test_page_codec_round_trip() -> None:
@@ -118,7 +117,7 @@ def test_tiny_page_cache_evicts_and_stays_correct(open_store) -> None:
         for store in (small, big):
             ov = store.overlay()
             for k, v in writes.items():
-                ov.set("pt", k, v)
+                ov.set("red", k, v)
             store.commit(ov, h)
         assert small.app_hash == big.app_hash
         assert small.cache.size <= small.cache.capacity
