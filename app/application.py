@@ -267,6 +267,6 @@ def create_app(home: Any) -> Application:
     if path.exists():
         with path.open("rb") as f:
             opts = dict(tomllib.load(f).get("state", {}))
-    store = Store.open(home / "data" / "state", **opts)
+    store = Store.open(home / "data" / "state", shards=SHARDS, **opts)
     keep = 0 if opts.get("archive") else opts.get("keep_recent", 3_888_000)
     return FictraApp(store, keep_recent=keep, store_options=opts)

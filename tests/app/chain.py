@@ -11,6 +11,7 @@ from abci.proto import abci as pb
 from abci.proto import crypto_keys
 from app.application import FictraApp
 from app.crypto import Key
+from app.modules import SHARDS
 from app.params import UNIT
 from app.pb import state_pb2
 from app.tx.builder import build_signed, sign_tx
@@ -50,7 +51,7 @@ def app_state(**overrides: Any) -> dict[str, Any]:
 class Chain:
     def __init__(self, path: Path, state: dict[str, Any] | None = None) -> None:
         self.path = path
-        self.store = Store.open(path)
+        self.store = Store.open(path, shards=SHARDS)
         self.app = FictraApp(self.store)
         self.nonces: dict[bytes, int] = {}
         self.time_s = 1_700_000_000
@@ -70,7 +71,7 @@ class Chain:
     def reopen(self) -> None:
         """Close and reopen the store and app (a restart)."""
         self.app.close()
-        self.store = Store.open(self.path)
+        self.store = Store.open(self.path, shards=SHARDS)
         self.app = FictraApp(self.store)
 
     # -- txs -----------------------------------------------------------------------------------

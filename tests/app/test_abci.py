@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 
 from abci.proto import abci as pb
+from app.application import FictraApp
 from app.errors import Code
+from app.modules import SHARDS
 from app.params import UNIT
 from app.pb import tx_pb2
 from app.tx.builder import send
+from state.store import Store
 from tests.app.chain import ALICE, BOB, CAROL, Chain, app_state
 
 ACCEPT = pb.ResponseProcessProposal.ACCEPT
@@ -143,10 +146,7 @@ def test_init_chain_with_a_bad_app_state_names_the_field(tmp_path: Path) -> None
 
 
 def test_retain_height(tmp_path: Path) -> None:
-    from app.application import FictraApp
-    from state.store import Store
-
-    store = Store.open(tmp_path / "s")
+    store = Store.open(tmp_path / "s", shards=SHARDS)
     app = FictraApp(store, keep_recent=2)
     app.init_chain(pb.RequestInitChain(chain_id="c", initial_height=1,
                                        app_state_bytes=json.dumps(app_state()).encode()))
@@ -159,13 +159,11 @@ def test_retain_height(tmp_path: Path) -> None:
 
 
 def test_state_sync_from_a_snapshot(tmp_path: Path) -> None:
-    from app.application import FictraApp
-    from state.store import Store
 
     src = Chain(tmp_path / "src")
     src.finalize([])
     src.app.close()
-    src.store = Store.open(tmp_path / "src", snapshot_interval=3)
+    src.store = Store.open(tmp_path / "src", snapshot_interval=3, shards=SHARDS)
     src.app = FictraApp(src.store)
     hashes, blocks = {}, {}
     while src.height < 4:
@@ -181,7 +179,7 @@ def test_state_sync_from_a_snapshot(tmp_path: Path) -> None:
         height=3, format=snap.format, chunk=i)).chunk for i in range(snap.chunks)]
     assert all(chunks)
 
-    dst = FictraApp(Store.open(tmp_path / "dst"))
+    dst = FictraApp(Store.open(tmp_path / "dst", shards=SHARDS))
     OS, AC = pb.ResponseOfferSnapshot, pb.ResponseApplySnapshotChunk
     bad = dst.offer_snapshot(pb.RequestOfferSnapshot(snapshot=snap, app_hash=bytes(32)))
     assert bad.result == OS.REJECT

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.modules import SHARDS
 from app.readcache import CachedOverlay, CommittedReads
 from state.store import Store
 
 
 def test_cached_overlays(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "s")
+    store = Store.open(tmp_path / "s", shards=SHARDS)
     ov = store.overlay()
     ov.set("pt", b"k", b"v1")
     store.commit(ov, 1)

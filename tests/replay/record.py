@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from abci.proto import abci as pb
-from app.tx import builder as tb
 from app.application import FictraApp
 from app.crypto import Key
+from app.modules import SHARDS
 from app.params import UNIT
 from app.pb import tx_pb2
+from app.tx import builder as tb
 from state.store import Store
 from tests.app.chain import ALICE, BOB, CAROL, COUNCIL, DAVE, VALIDATORS
 from tests.app.trade_chain import ORACLES, SOVEREIGN, VERIFIERS, trade_state
@@ -192,7 +193,7 @@ class Scenario:
 
 def record(path: Path = FIXTURE) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "state")
+        store = Store.open(Path(tmp) / "state", shards=SHARDS)
         app = FictraApp(store)
         doc = genesis()
         validators = [(k.public_key, 10) for k in VALIDATORS]

@@ -19,6 +19,7 @@ import pytest
 
 from abci.proto import abci as pb
 from app.application import FictraApp
+from app.modules import SHARDS
 from state.store import Store
 from tests.replay.codec import FIXTURE, finalize_json, genesis_request, header, offered, txs
 
@@ -29,7 +30,7 @@ def recording() -> dict[str, Any]:
 
 
 def _start(path: Path, rec: dict[str, Any]) -> FictraApp:
-    app = FictraApp(Store.open(path))
+    app = FictraApp(Store.open(path, shards=SHARDS))
     vals = [(bytes.fromhex(k), p) for k, p in rec["validators"]]
     init = app.init_chain(genesis_request(rec["genesis"], vals))
     assert init.app_hash.hex() == rec["init_app_hash"]

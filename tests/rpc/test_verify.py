@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from app.modules import SHARDS
 from rpc.verify import proven_value
 from state.proof import ProofError
 from state.store import Store
@@ -22,7 +23,7 @@ def answer(store: Store, shard: str, key: bytes, height: int) -> dict[str, Any]:
     return {
         "height": height, "value": value.hex() if value else None,
         "proof": {"ops": [{"type": op.type, "key": base64.b64encode(op.key).decode(),
-                           "data": base64.b64encode(op.data).decode()} for op in ops.ops]},
+                           "data": base64.b64encode(op.data).decode()} for op in ops]},
         "header": {"height": str(height + 1), "chain_id": CHAIN,
                    "app_hash": store.app_hash.hex().upper()},
     }
@@ -30,7 +31,7 @@ def answer(store: Store, shard: str, key: bytes, height: int) -> dict[str, Any]:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
-    s = Store.open(tmp_path / "state")
+    s = Store.open(tmp_path / "state", shards=SHARDS)
     ov = s.overlay()
     for i in range(50):
         ov.set("pt", b"acc/" + bytes([i]) * 20, f"value-{i}".encode())
