@@ -3,8 +3,10 @@
 - ``build`` (PrepareProposal): keep, in mempool order, the txs that fit ``max_tx_bytes`` and
   fully succeed; a tx that does not leaves no trace.
 - ``verify`` (ProcessProposal): every tx must decode, verify and pass the ante checks, as an
-  honest proposer's ``build`` guarantees; otherwise the block is refused (None).
-- ``finalize`` (FinalizeBlock): one result per tx, whatever the txs are.
+  honest proposer's ``build`` guarantees, and executing the block must not raise; otherwise
+  the block is refused (None).
+- ``finalize`` (FinalizeBlock): one result per tx, whatever the txs are; a raise here is our
+  own bug in a decided block and halts the node.
 
 Each tx runs through ``ante.deliver`` and the block ends with the router's end-of-block work,
 whatever the policy, so identical inputs give identical results: a result computed while
@@ -15,6 +17,7 @@ them for CometBFT.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -26,6 +29,9 @@ from app.modules import gov, router
 from app.modules.gov import ValidatorUpdate
 from app.tx.ante import TxResult, deliver, deliver_all_or_nothing
 from app.tx.cache import TxCache
+
+
+log = logging.getLogger("fictra.app")
 
 
 def proto_size(tx: bytes) -> int:
@@ -67,8 +73,14 @@ def build(overlay: Any, cache: TxCache, chain_id: str, height: int, time_ns: int
 
 
 def verify(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey) -> BlockResult | None:
-    cache.prefetch(key.txs)
-    return _execute(overlay, cache, chain_id, key, Policy.VERIFY)
+    """None for anything wrong with the proposal, whatever it makes the execution do: a
+    Byzantine proposer must never be able to halt the validators that check its block."""
+    try:
+        cache.prefetch(key.txs)
+        return _execute(overlay, cache, chain_id, key, Policy.VERIFY)
+    except Exception:  # noqa: BLE001 - refused, and logged loudly: it may be our own bug
+        log.exception("proposal at height %d refused: executing it raised", key.height)
+        return None
 
 
 def finalize(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey) -> BlockResult:
@@ -100,7 +112,15 @@ def _execute(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey, policy:
                 results.append(TxResult(e.code, e.log))
             continue
         if policy is Policy.BUILD:
-            res = deliver_all_or_nothing(ctx, dtx)
+            cp = ctx.checkpoint()
+            try:
+                res = deliver_all_or_nothing(ctx, dtx)
+            except Exception:  # noqa: BLE001 - leave the tx out; validators would refuse it
+                log.exception("tx %s left out of the proposal: executing it raised",
+                              dtx.hash.hex().upper())
+                ctx.revert(cp)
+                continue
+            ctx.release(cp)
             if res.code:
                 continue
             used += size

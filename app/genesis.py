@@ -36,7 +36,7 @@ from app.context import KV
 from app.crypto import from_bech32
 from app.iso3166 import is_country
 from app.modules import catalogue, gov, pt, router
-from app.params import MAX_SUPPLY, ROLES, TIERS, TRADE_PARAMS, default_params, params_problems
+from app.params import MAX_SUPPLY, PARAM_BOUNDS, ROLES, TIERS, default_params, params_problems
 from app.pb import state_pb2, tx_pb2
 
 # Keyless module accounts: funded only through their own sections.
@@ -120,20 +120,12 @@ def _address(v: Any, path: str) -> bytes:
 
 
 def _params(v: Any, path: str) -> tx_pb2.Params:
-    trade = {name: hi for name, _, hi in TRADE_PARAMS}
-    names = {"base_fee", "fee_per_byte", "max_multisend_outputs", "tier_limits",
-             "proposal_expiry_blocks", "blocked_jurisdictions", *trade}
+    names = {name for name, _, _ in PARAM_BOUNDS} | {"tier_limits", "blocked_jurisdictions"}
     doc = _obj(v, path, names, set())
     p = default_params()
-    for name in ("base_fee", "fee_per_byte", "proposal_expiry_blocks"):
+    for name, lo, hi in PARAM_BOUNDS:
         if name in doc:
-            setattr(p, name, _uint(doc[name], f"{path}.{name}"))
-    for name, hi in trade.items():
-        if name in doc:
-            setattr(p, name, _uint(doc[name], f"{path}.{name}", maximum=hi))
-    if "max_multisend_outputs" in doc:
-        p.max_multisend_outputs = _uint(doc["max_multisend_outputs"],
-                                        f"{path}.max_multisend_outputs", maximum=1000)
+            setattr(p, name, _uint(doc[name], f"{path}.{name}", minimum=lo, maximum=hi))
     if "tier_limits" in doc:
         tl = _obj(doc["tier_limits"], f"{path}.tier_limits", set(TIERS), set(TIERS))
         p.tier_limits[:] = [_uint(tl[t], f"{path}.tier_limits.{t}") for t in TIERS]

@@ -80,43 +80,47 @@ def default_params() -> tx_pb2.Params:
     )
 
 
-# Trade params: (name, smallest, largest). Integers in genesis JSON and query answers; amounts
-# (ft_conversion_cap) as strings like every amount.
+# Every scalar param: (name, smallest, largest). The bounds keep every sum and product the
+# params take part in within uint64 and the maximum supply (a height plus a number of blocks,
+# a fee for the largest tx, an FT conversion at the highest rate), so no council decision can
+# make a later tx overflow. Amounts travel as strings in genesis JSON and query answers.
+LEDGER_PARAMS = (
+    ("base_fee", 0, 10**12),  # 1,000,000 PT
+    ("fee_per_byte", 0, 10**9),  # 1,000 PT a byte: the largest tx still costs < MAX_SUPPLY
+    ("max_multisend_outputs", 1, 1_000),
+    ("proposal_expiry_blocks", 1, 10**9),
+)
 TRADE_PARAMS = (
     ("max_deadline_blocks", 1, 10**9),
     ("max_expiries_per_block", 1, 100_000),
     ("oracle_round_blocks", 1, 1_000_000),
     ("oracle_max_deviation_bps", 1, 1_000_000),
     ("oracle_max_age_rounds", 1, 1_000_000),
-    ("ft_conversion_rate_bps", 0, 100_000_000),
+    ("ft_conversion_rate_bps", 0, 100_000),  # at most 10 PT per FT: stays below 2^64
     ("ft_conversion_cap", 0, MAX_SUPPLY),
     ("ft_conversion_window_blocks", 1, 10**9),
 )
+PARAM_BOUNDS = LEDGER_PARAMS + TRADE_PARAMS
+MAX_BLOCKED_JURISDICTIONS = 300  # more than ISO 3166-1 has codes
 
 
 def params_problems(p: tx_pb2.Params) -> list[str]:
     """What is wrong with ``p`` as ``field: problem`` strings (empty if valid)."""
     out: list[str] = []
-    if p.base_fee > MAX_SUPPLY:
-        out.append("base_fee: exceeds the maximum supply")
-    if p.fee_per_byte > MAX_SUPPLY:
-        out.append("fee_per_byte: exceeds the maximum supply")
-    if not 1 <= p.max_multisend_outputs <= 1000:
-        out.append("max_multisend_outputs: must be 1..1000")
+    for name, lo, hi in PARAM_BOUNDS:
+        if not lo <= getattr(p, name) <= hi:
+            out.append(f"{name}: must be {lo}..{hi}")
     if len(p.tier_limits) != len(TIERS):
         out.append(f"tier_limits: needs {len(TIERS)} entries ({', '.join(TIERS)})")
     elif any(v > MAX_SUPPLY for v in p.tier_limits):
         out.append("tier_limits: a limit exceeds the maximum supply")
-    if p.proposal_expiry_blocks < 1:
-        out.append("proposal_expiry_blocks: must be at least 1")
+    if len(p.blocked_jurisdictions) > MAX_BLOCKED_JURISDICTIONS:
+        out.append(f"blocked_jurisdictions: at most {MAX_BLOCKED_JURISDICTIONS}")
     for i, code in enumerate(p.blocked_jurisdictions):
         if not is_country(code):
             out.append(f"blocked_jurisdictions[{i}]: {code!r} is not an ISO 3166-1 alpha-2 code")
     if len(set(p.blocked_jurisdictions)) != len(p.blocked_jurisdictions):
         out.append("blocked_jurisdictions: duplicates")
-    for name, lo, hi in TRADE_PARAMS:
-        if not lo <= getattr(p, name) <= hi:
-            out.append(f"{name}: must be {lo}..{hi}")
     return out
 
 

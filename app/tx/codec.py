@@ -1,13 +1,17 @@
-"""Decode tx bytes once into a ``DecodedTx``: size limit, canonical outer encoding, sign bytes.
+"""Decode tx bytes once into a ``DecodedTx``: size limit, canonical encoding, sign bytes.
 
-The outer ``Tx`` must be exactly the canonical encoding of its three fields: otherwise the same
-signed tx could travel under many hashes. body_bytes and auth_info_bytes are signed as they are,
-so they need no such check.
+Every signed byte string has exactly one meaning: the outer ``Tx``, ``TxBody``, ``AuthInfo``
+and every message inside must be the canonical protobuf encoding (fields in number order, each
+once, minimal varints, no default values written, no unknown fields). Otherwise one signed tx
+could travel under many hashes, or carry bytes one protobuf runtime reads differently from
+another (a repeated scalar keeps its last value; unknown fields would be copied into state).
+The check: what the runtime serializes back, unknown fields dropped, must be the bytes given.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from google.protobuf.message import DecodeError
 
@@ -58,6 +62,14 @@ def tx_hash(raw: bytes) -> bytes:
     return hashlib.sha256(raw).digest()
 
 
+def _canonical(cls: Any, data: bytes, what: str) -> Any:
+    msg = cls.FromString(data)
+    msg.DiscardUnknownFields()  # recursive: nested messages too
+    if msg.SerializeToString(deterministic=True) != data:
+        raise TxError(Code.TX_MALFORMED, f"{what} is not canonically encoded")
+    return msg
+
+
 def decode_tx(raw: bytes, digest: bytes | None = None) -> DecodedTx:
     """Parse ``raw`` (whose SHA-256 is ``digest`` if known) or raise TxError (TX_TOO_LARGE,
     TX_MALFORMED, TX_INVALID, BAD_SIGNATURE for a signature of the wrong length)."""
@@ -66,8 +78,8 @@ def decode_tx(raw: bytes, digest: bytes | None = None) -> DecodedTx:
         raise TxError(Code.TX_TOO_LARGE, f"tx is {size} bytes; the limit is {MAX_TX_BYTES}")
     try:
         tx = _Tx.FromString(raw)
-        body = _TxBody.FromString(tx.body_bytes)
-        auth = _AuthInfo.FromString(tx.auth_info_bytes)
+        body = _canonical(_TxBody, tx.body_bytes, "tx body")
+        auth = _canonical(_AuthInfo, tx.auth_info_bytes, "auth info")
     except DecodeError as e:
         raise TxError(Code.TX_MALFORMED, f"undecodable tx: {e}") from None
     sign_body = _Tx(body_bytes=tx.body_bytes, auth_info_bytes=tx.auth_info_bytes)
