@@ -153,7 +153,8 @@ class FictraApp(Application):
         if self.cache is None:
             return pb.ResponseCheckTx(code=Code.INTERNAL, log="chain not initialized")
         try:
-            res = deliver_all_or_nothing(self._check_ctx(), self.cache.get(req.tx))
+            dtx = self.cache.get(req.tx)
+            res = deliver_all_or_nothing(self._check_ctx(), dtx)
         except TxError as e:
             return pb.ResponseCheckTx(code=e.code, log=e.log)
         except Exception as e:  # a bug must not take the node down through the mempool
@@ -161,6 +162,7 @@ class FictraApp(Application):
             self._check = None  # the failed tx may have left writes: start the check state anew
             return pb.ResponseCheckTx(code=Code.INTERNAL, log=f"internal error: {e}")
         if res.code:
+            self.cache.discard(dtx.hash)  # refused: it must not cost memory after this answer
             return pb.ResponseCheckTx(code=res.code, log=res.log)
         return pb.ResponseCheckTx(code=0, gas_wanted=1)
 

@@ -100,8 +100,8 @@ def route(head: str, args: list[str], store: Any, height: int) -> Single | None:
         return gov.SHARD, gov.VALIDATORS_KEY, lambda raw: validators_json(
             state_pb2.ValidatorSet.FromString(raw or b"")), None
     if head == "proposal" and len(args) == 1:
-        if not args[0].isdigit() or len(args[0]) > 20:
-            raise BadPath(f"proposal id must be a number: {args[0]!r}")
+        if not args[0].isdigit() or len(args[0]) > 20 or int(args[0]) >= 2**64:
+            raise BadPath(f"proposal id must be a number below 2^64: {args[0]!r}")
         return gov.SHARD, gov.proposal_key(int(args[0])), lambda raw: proposal_json(
             state_pb2.Proposal.FromString(raw or b"")), Code.QUERY_NOT_FOUND
     if head == "store" and len(args) == 2:

@@ -87,6 +87,8 @@ def test_raw_store_query_matches_typed_query(history: Chain) -> None:
         ("/account/not-an-address", 0, Code.QUERY_BAD_PATH),
         ("/account", 0, Code.QUERY_BAD_PATH),
         ("/proposal/abc", 0, Code.QUERY_BAD_PATH),
+        ("/proposal/99999999999999999999", 0, Code.QUERY_BAD_PATH),  # 20 digits, > 2^64
+        ("/proposal/18446744073709551616", 0, Code.QUERY_BAD_PATH),
         ("/store/pt/zz", 0, Code.QUERY_BAD_PATH),
         ("/store/nope/00", 0, Code.QUERY_BAD_PATH),
         ("/params", 99, Code.QUERY_BAD_HEIGHT),
