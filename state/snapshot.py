@@ -59,6 +59,7 @@ class Restore:
         self.options = store_options
         self.info: SnapshotInfo | None = None
         self.plans: list[ShardPlan] | None = None
+        self.owner: dict[int, int] = {}  # data chunk index -> the shard it holds
         self.applied: set[int] = set()
         self.cuts: list[list[tuple[int, Ref]]] = []
         self.work = self.path.with_name(self.path.name + ".restore")
@@ -127,13 +128,24 @@ class Restore:
                 raise SnapshotError("manifest names a chunk out of range")
             if fold_cut([(e[0], e[1], e[2]) for e in plan.entries], plan.k) != plan.root:
                 raise SnapshotError(f"manifest subtrees of {self.shards[i]} miss its root")
+        # Each data chunk holds subtrees of exactly one shard, as the (verified) manifest says:
+        # a chunk may not name another shard, and no chunk may be left with nothing to check.
+        owner: dict[int, int] = {}
+        for si, plan in enumerate(plans):
+            for e in plan.entries:
+                if owner.setdefault(e[3], si) != si:
+                    raise SnapshotError(f"manifest puts two shards in chunk {e[3]}")
+        if sorted(owner) != list(range(1, chunks)):
+            raise SnapshotError("manifest leaves a data chunk without subtrees")
+        self.owner = owner
         self.plans = plans
 
     def _apply_data(self, index: int, data: bytes) -> None:
         assert self.plans is not None and self.info is not None
         si, subtrees = parse_chunk(data)
-        if si >= len(self.shards):
-            raise SnapshotError("chunk names an unknown shard")
+        if si != self.owner[index]:
+            raise SnapshotError(f"chunk {index} holds shard {self.shards[self.owner[index]]}, "
+                                f"it names shard number {si}")
         plan = self.plans[si]
         want = [e for e in plan.entries if e[3] == index]
         version = self.info.height

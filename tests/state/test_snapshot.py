@@ -167,3 +167,48 @@ def test_same_state_same_snapshot_whatever_the_history(pairs, churn) -> None:
             assert c.app_hash == a.app_hash == b.app_hash
     finally:
         snapformat.TARGET_LEAVES, snapformat.CHUNK_MAX = old
+
+
+def _forgeries(chunk: bytes, shards: int) -> dict[str, bytes]:
+    """A data chunk forged at every class of byte position (layout in state/snapformat.py:
+    magic, shard, then per subtree index u32, count u32, per pair key length, key, value
+    length, value)."""
+    first_key_len = int.from_bytes(chunk[13:17], "big")
+    key_at, vlen_at = 17, 17 + first_key_len
+    value_at = vlen_at + 4
+    def flip(i: int, bit: int = 1) -> bytes:
+        b = bytearray(chunk)
+        b[i] ^= bit
+        return bytes(b)
+    out = {f"names shard {s}": chunk[:4] + bytes([s]) + chunk[5:]
+           for s in range(shards) if s != chunk[4]}
+    out.update({f"names shard {s}, no subtrees": chunk[:4] + bytes([s])
+                for s in range(shards + 1)})  # the one a restore once took, then failed on
+    out.update({
+        "magic": flip(0), "subtree index": flip(8), "pair count": flip(12),
+        "key length": flip(16), "key": flip(key_at), "value length": flip(vlen_at + 3),
+        "value": flip(value_at), "truncated": chunk[:-1], "extra bytes": chunk + b"\x00",
+        "empty": b"",
+    })
+    return out
+
+
+def test_forged_chunks_are_refused_at_every_byte_class(open_store, tmp_path,
+                                                       small_cuts) -> None:
+    a = open_store("a")
+    _fill(a, 3, reverse=False)
+    info = a.export_snapshot(tmp_path / "ea")
+    chunks = _chunks(tmp_path / "ea", info.chunks)
+    restore = Restore(tmp_path / "c", shards=SHARDS)
+    assert restore.offer(info.height, 1, info.chunks, info.hash, info.metadata, a.app_hash).ok
+    assert restore.apply_chunk(0, chunks[0]).ok
+    for i in range(1, info.chunks):
+        for what, forged in _forgeries(chunks[i], len(SHARDS)).items():
+            verdict = restore.apply_chunk(i, forged)  # never raises
+            assert not verdict.ok, f"chunk {i}: forged {what} accepted"
+        assert restore.apply_chunk(i, chunks[i]).ok  # the honest peer's copy still applies
+    c = restore.finish()
+    try:
+        assert c.app_hash == a.app_hash
+    finally:
+        c.close()
