@@ -20,6 +20,7 @@ from app.modules import pt
 from app.params import MAX_SUPPLY, UNIT
 from app.pb import state_pb2
 from app.tx.builder import burn, mint, multi_send, propose, send, vote
+from app.tx.codec import decode_tx
 from tests.app.chain import ALICE, BOB, CAROL, COUNCIL, DAVE, Chain
 
 SENDERS = [ALICE, BOB, CAROL, DAVE, COUNCIL[0], COUNCIL[1]]
@@ -97,6 +98,40 @@ def test_random_blocks_keep_supply_nonces_and_agree_on_the_app_hash(blocks) -> N
 
 
 def _signer(raw: bytes) -> bytes:
-    from app.tx.codec import decode_tx
-
     return decode_tx(raw).signer
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(blocks_strategy)
+def test_built_verified_and_finalized_blocks_give_the_same_results(blocks) -> None:
+    """The proposer (PrepareProposal, then FinalizeBlock reusing it), a validator
+    (ProcessProposal, then FinalizeBlock reusing it) and a replaying node (FinalizeBlock
+    alone) answer byte-identical FinalizeBlock responses: results, events, app hash."""
+    with tempfile.TemporaryDirectory() as d:
+        p, v, f = (Chain(Path(d) / n) for n in "pvf")
+        try:
+            for c in (p, v, f):
+                c.finalize([])
+            for block in blocks:
+                offered = []
+                for spec in block:
+                    offered.append(_make_tx(p, spec))
+                    p.nonces.clear()
+                h = p._header()
+                for c in (v, f):
+                    c._header()
+                kept = list(p.app.prepare_proposal(pb.RequestPrepareProposal(
+                    txs=offered, max_tx_bytes=1 << 20, **h)).txs)
+                status = v.app.process_proposal(pb.RequestProcessProposal(txs=kept, **h))
+                assert status.status == pb.ResponseProcessProposal.ACCEPT
+                answers = []
+                for c in (p, v, f):
+                    res = c.app.finalize_block(pb.RequestFinalizeBlock(txs=kept, **h))
+                    c.app.commit(pb.RequestCommit())
+                    answers.append(res.SerializeToString(deterministic=True))
+                    assert all(r.code == 0 for r in res.tx_results)  # built: all succeed
+                assert answers[0] == answers[1] == answers[2]
+        finally:
+            for c in (p, v, f):
+                c.app.close()
