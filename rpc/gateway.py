@@ -14,10 +14,11 @@ import time
 from typing import Any
 
 from app.errors import Code
+from app.tx.codec import DecodedTx
 from rpc import errors as E
 from rpc import receipts
 from rpc.cache import ReadCache
-from rpc.cometclient import CometClient, QueryResult
+from rpc.cometclient import CometClient, NodeError, NodeUnavailable, QueryResult
 from rpc.config import GatewayConfig
 from rpc.errors import RpcError
 from rpc.follower import BlockFollower, NewBlock
@@ -25,6 +26,7 @@ from rpc.jsonrpc import Dispatcher
 from rpc.methods import build_registry
 from rpc.metrics import Metrics
 from rpc.openrpc import build_document
+from rpc.outbox import Entry, Outbox
 from rpc.pending import PendingNonces
 from rpc.ratelimit import RateLimiter
 from rpc.subscriptions import SubscriptionHub
@@ -43,22 +45,28 @@ class Gateway:
         self.limiter = RateLimiter(config.tiers, enabled=config.rate_limit)
         self.dispatcher = Dispatcher(self, self.registry, self.limiter, self.metrics, self.cache)
         self.pending = PendingNonces()
+        self.outbox = Outbox()
         self.hub = SubscriptionHub(self._account_at, self._tx_receipt)
         self.follower = BlockFollower(self.node.ws_url, self._on_block, self._on_live)
         self.height = 0  # latest block height seen
         self._new_height = asyncio.Event()
         self._chain_id: str | None = None
         self._task: asyncio.Task[None] | None = None
+        self._resender: asyncio.Task[None] | None = None
         self.ft_supported: bool | None = None  # learnt from the app on first use
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
         self._task = asyncio.create_task(self.follower.run())
+        self._resender = asyncio.create_task(self._resend_loop())
 
     async def close(self) -> None:
         self.follower.stop()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
+        if self._resender is not None:
+            self._resender.cancel()
+        for task in (self._task, self._resender):
+            if task is not None:
+                await asyncio.gather(task, return_exceptions=True)
         await self.node.close()
 
     # -- following blocks ----------------------------------------------------------------------
@@ -73,6 +81,7 @@ class Gateway:
         if block.height > self.height:
             self.height = block.height
         self.cache.advance(block.height)
+        self.outbox.included(block.tx_hashes)
         self.metrics.height.set(block.height)
         self._new_height.set()
         self._new_height = asyncio.Event()
@@ -128,3 +137,55 @@ class Gateway:
     async def _tx_receipt(self, tx_hash: str) -> dict[str, Any] | None:
         doc = await self.node.tx(bytes.fromhex(tx_hash))
         return receipts.from_indexed(doc) if doc else None
+
+    # -- accepted txs: kept until they are in a block (``rpc.outbox``) ----------------------
+    def keep(self, raw: bytes, dtx: DecodedTx) -> None:
+        self.outbox.add(Entry(raw, dtx.hash.hex().upper(), dtx.signer, dtx.nonce,
+                              dtx.timeout_height, self.height))
+
+    def tx_status(self, tx_hash: str) -> dict[str, Any] | None:
+        e = self.outbox.pending(tx_hash)
+        if e is not None:
+            return {"hash": tx_hash, "status": "pending", "reason": "", "resends": e.resends,
+                    "accepted_height": e.accepted_height}
+        reason = self.outbox.dropped(tx_hash)
+        if reason is not None:
+            return {"hash": tx_hash, "status": "dropped", "reason": reason, "resends": 0,
+                    "accepted_height": 0}
+        return None
+
+    async def _resend_loop(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                for entry in self.outbox.due():
+                    if not await self._resend(entry):
+                        break  # the node is down: try again later
+            except Exception:  # noqa: BLE001 - the loop must outlive any one failure
+                log.exception("re-offering accepted txs failed")
+
+    async def _resend(self, e: Entry) -> bool:
+        """Offer a tx not yet in a block to the node again; False if the node is down."""
+        if e.timeout_height and self.height >= e.timeout_height:
+            self.outbox.drop(e.hash, f"timeout_height {e.timeout_height} passed")
+            return True
+        e.sent_at = time.monotonic()
+        try:
+            r = await self.node.broadcast_tx_sync(e.raw)
+        except NodeUnavailable:
+            return False
+        except NodeError:
+            return True  # still in the node's cache or mempool, or the mempool is full
+        code = int(r.get("code") or 0)
+        if code == 0:
+            e.resends += 1
+            self.outbox.resent += 1
+            log.info("tx %s had left the node's mempool: offered again", e.hash)
+        elif code == Code.NONCE_TOO_LOW:
+            if await self.node.tx(bytes.fromhex(e.hash)):
+                self.outbox.included([e.hash])  # in a block this gateway did not see
+            else:
+                self.outbox.drop(e.hash, f"nonce {e.nonce} was used by another tx")
+        elif code != Code.NONCE_TOO_HIGH:  # too high: an earlier tx of the sender comes first
+            self.outbox.drop(e.hash, f"code {code}: {r.get('log') or ''}")
+        return True

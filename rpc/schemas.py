@@ -55,4 +55,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "signer": nullable(ref("Address")), "fee": ref("Amount"),
         "events": {"type": "array", "items": ref("Event")},
     }),
+    # A tx the gateway accepted that is not in a block (yet): still pending (kept and offered
+    # to the node again if it lost it), or dropped for good with the reason.
+    "TxStatus": obj({
+        "hash": ref("HexHash"), "status": {"enum": ["pending", "dropped"]}, "reason": STR,
+        "resends": INT, "accepted_height": INT,
+    }),
 }

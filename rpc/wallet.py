@@ -30,6 +30,18 @@ class TxTimeout(Exception):
     pass
 
 
+class TxDropped(Exception):
+    """The gateway gave up on a tx it had accepted: it can no longer commit (the reason)."""
+
+    def __init__(self, tx_hash: str, reason: str) -> None:
+        super().__init__(f"tx {tx_hash} dropped: {reason}")
+        self.tx_hash = tx_hash
+        self.reason = reason
+
+
+_CHECK_EVERY_S = 3.0  # while subscribed, how often to ask whether the tx was dropped
+
+
 class Wallet:
     def __init__(self, client: GatewayClient) -> None:
         self.gw = client
@@ -94,16 +106,34 @@ class Wallet:
                 return str(tx_hash)
         raise AssertionError("unreachable")
 
+    async def _included(self, tx_hash: str) -> dict[str, Any] | None:
+        """The receipt if the tx is in a block; None while pending; TxDropped if dropped."""
+        answer = await self.gw.call("fictra_getTransaction", tx_hash)
+        if answer is None or answer.get("status") == "pending":
+            return None
+        if answer.get("status") == "dropped":
+            raise TxDropped(tx_hash, str(answer.get("reason") or ""))
+        return dict(answer)
+
     async def wait(self, tx_hash: str, timeout: float = 60.0) -> dict[str, Any]:
-        """The tx's receipt once it is in a block (a ``tx`` subscription, else polling)."""
+        """The tx's receipt once it is in a block (a ``tx`` subscription, else polling).
+
+        Not ``broadcast_tx_sync``'s word alone: the gateway keeps the tx and offers it again if
+        the node loses it, and says when it can no longer commit (TxDropped)."""
         try:
             async with asyncio.timeout(timeout):
                 try:
                     async with await self.gw.subscribe("tx", tx_hash) as sub:
-                        return await sub.next()
+                        while True:
+                            try:
+                                return await sub.next(timeout=_CHECK_EVERY_S)
+                            except TimeoutError:
+                                receipt = await self._included(tx_hash)
+                                if receipt is not None:
+                                    return receipt
                 except (GatewayUnreachable, GatewayError):
                     while True:  # no WebSocket: poll once per half block
-                        receipt = await self.gw.call("fictra_getTransaction", tx_hash)
+                        receipt = await self._included(tx_hash)
                         if receipt is not None:
                             return receipt
                         await asyncio.sleep(1.0)

@@ -20,7 +20,7 @@ from rpc.cometclient import NodeError
 from rpc.errors import INVALID_PARAMS, LIMIT_EXCEEDED, TX_REJECTED, RpcError
 from rpc.jsonrpc import CallContext, Method
 from rpc.params import HASH, OPTIONS, TX_BYTES, Param
-from rpc.schemas import BOOL, INT, STR, nullable, obj, ref
+from rpc.schemas import BOOL, INT, STR, obj, ref
 from rpc.simulate import simulate
 
 SCHEMAS = {
@@ -64,6 +64,7 @@ async def send_raw(ctx: CallContext, params: dict[str, Any]) -> str:
     if code:
         raise _rejected(code, r.get("log") or "", digest)
     ctx.gw.pending.accepted(dtx.signer, dtx.nonce)
+    ctx.gw.keep(raw, dtx)
     return str(r.get("hash") or digest.hex().upper())
 
 
@@ -78,7 +79,9 @@ async def simulate_tx(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any
 
 async def get_transaction(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any] | None:
     doc = await ctx.gw.node.tx(params["hash"])
-    return receipts.from_indexed(doc) if doc else None
+    if doc:
+        return receipts.from_indexed(doc)
+    return ctx.gw.tx_status(params["hash"].hex().upper())
 
 
 METHODS = [
@@ -96,7 +99,10 @@ METHODS = [
         description="Runs the application's own checks; nothing is sent. required_fee is "
         "base_fee + fee_per_byte * size for the tx as given."),
     Method("fictra_getTransaction", get_transaction, (Param("hash", HASH, "tx hash"),),
-           {"name": "receipt", "schema": nullable(ref("Receipt"))},
-           "A tx's receipt (status, height, code, log, events); null until it is in a block.",
-           cache=True),
+           {"name": "receipt", "schema": {"oneOf": [{"type": "null"}, ref("Receipt"),
+                                                    ref("TxStatus")]}},
+           "A tx's receipt (status, height, code, log, events) once it is in a block.",
+           description="Before that, a tx this gateway accepted answers {status: pending} "
+           "(the gateway keeps it and offers it to the node again if the node lost it) or "
+           "{status: dropped, reason} once it can no longer commit; any other hash: null."),
 ]
