@@ -90,9 +90,9 @@ def load(path: Path | None, **overrides: Any) -> GatewayConfig:
             cfg.tiers[name] = Tier(_positive(t["rate"], f"tiers.{name}.rate"),
                                    max(1, int(_positive(t["burst"], f"tiers.{name}.burst",
                                                         integer=True))))
-        for key, tier in doc.get("api_keys", {}).items():
-            if tier not in cfg.tiers:
-                raise ConfigError(f"{path}: api_keys.{key}: unknown tier {tier!r} "
+        for i, (key, tier) in enumerate(doc.get("api_keys", {}).items()):
+            if tier not in cfg.tiers:  # the key itself is a secret: never in an error
+                raise ConfigError(f"{path}: api_keys entry {i + 1}: unknown tier {tier!r} "
                                   f"(tiers: {', '.join(cfg.tiers)})")
             cfg.api_keys[key] = tier
     for key, value in overrides.items():

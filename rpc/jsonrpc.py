@@ -192,11 +192,14 @@ class Dispatcher:
         except RpcError:
             raise
         except Exception as e:  # noqa: BLE001 - any bug answers -32603, the gateway keeps serving
+            # The node's own error text stays in the gateway's log: it names internals.
             if isinstance(e, NodeUnavailable):
-                raise RpcError(E.UNAVAILABLE, "Resource unavailable: the node does not answer",
-                               {"detail": str(e)}) from None
+                log.warning("method %s: node unavailable: %s", method.name, e)
+                raise RpcError(E.UNAVAILABLE, "Resource unavailable: the node does not answer"
+                               ) from None
             if isinstance(e, NodeError):
-                raise RpcError(E.INTERNAL_ERROR, "Internal error: the node refused a request",
-                               {"detail": str(e)}) from None
+                log.warning("method %s: node error: %s", method.name, e)
+                raise RpcError(E.INTERNAL_ERROR, "Internal error: the node refused a request"
+                               ) from None
             log.exception("method %s failed", method.name)
             raise RpcError(E.INTERNAL_ERROR, "Internal error") from None

@@ -27,6 +27,11 @@ from app.crypto import Key, read_key_file
 VERSION = 1
 OPSLIMIT = 3
 MEMLIMIT = 64 * 1024 * 1024
+# What a key file may ask of the KDF: a crafted file must not make decryption take any amount
+# of memory or time. Files this keystore writes use OPSLIMIT and MEMLIMIT.
+MAX_OPSLIMIT = 10
+MAX_MEMLIMIT = 1024 * 1024 * 1024
+MIN_PASSPHRASE = 8
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -43,7 +48,14 @@ def _aad(doc: dict[str, Any]) -> bytes:
     return f"fictra-keystore-v{VERSION}|{doc['address']}|{doc['public_key']}".encode()
 
 
+def check_passphrase(passphrase: str) -> None:
+    """A new key's passphrase (from a prompt or FICTRA_PASSPHRASE alike)."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise KeystoreError(f"the passphrase must have at least {MIN_PASSPHRASE} characters")
+
+
 def encrypt(name: str, key: Key, passphrase: str) -> dict[str, Any]:
+    check_passphrase(passphrase)
     salt = utils.random(pwhash.argon2id.SALTBYTES)
     secret = pwhash.argon2id.kdf(32, passphrase.encode(), salt, opslimit=OPSLIMIT,
                                  memlimit=MEMLIMIT)
@@ -64,8 +76,13 @@ def decrypt(doc: dict[str, Any], passphrase: str) -> Key:
         if doc.get("version") != VERSION or c["kdf"] != "argon2id" \
                 or c["cipher"] != "xchacha20poly1305-ietf":
             raise KeystoreError(f"unsupported key file format (version {doc.get('version')})")
+        ops, mem = int(c["opslimit"]), int(c["memlimit"])
+        if not (pwhash.argon2id.OPSLIMIT_MIN <= ops <= MAX_OPSLIMIT
+                and pwhash.argon2id.MEMLIMIT_MIN <= mem <= MAX_MEMLIMIT):
+            raise KeystoreError(f"key file asks for Argon2id opslimit {ops}, memlimit {mem}: "
+                                f"at most {MAX_OPSLIMIT} and {MAX_MEMLIMIT} are accepted")
         secret = pwhash.argon2id.kdf(32, passphrase.encode(), bytes.fromhex(c["salt"]),
-                                     opslimit=int(c["opslimit"]), memlimit=int(c["memlimit"]))
+                                     opslimit=ops, memlimit=mem)
         aad = _aad(doc)
         nonce, sealed = bytes.fromhex(c["nonce"]), bytes.fromhex(c["ciphertext"])
     except (KeyError, TypeError, ValueError) as e:
@@ -125,6 +142,7 @@ class Keyring:
         if path.exists() and not overwrite:
             raise KeystoreError(f"a key named {name!r} already exists in {self.dir}")
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(self.dir, 0o700)  # mkdir's mode is filtered by the umask
         tmp = path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:

@@ -30,7 +30,7 @@ unavailable, -32003 transaction rejected (data: code, log, hash), -32004 method 
 over this transport, -32005 limit exceeded (data.retry_after in seconds; HTTP 429 with a
 Retry-After header when every call of a request was refused).
 
-Rate limits per API key tier (header X-API-Key, `Authorization: Bearer KEY` or `?apikey=`;
+Rate limits per API key tier (header X-API-Key or `Authorization: Bearer KEY`;
 none: FREE): FREE 2 calls/s (burst 10), BASIC 10 (50), PRO 40 (200), MARKET_MAKER 200 (500).
 """
 

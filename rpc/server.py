@@ -45,7 +45,8 @@ def _json(payload: Any, status: int = 200, headers: dict[str, str] | None = None
 
 def _caller(request: web.Request, gw: Gateway) -> tuple[str, str] | None:
     """(identity, tier) from the API key, or the client IP as FREE; None for an unknown key."""
-    key = request.headers.get("X-API-Key") or request.query.get("apikey")
+    # Never from the query string: URLs end up in logs, proxies and browser history.
+    key = request.headers.get("X-API-Key")
     auth = request.headers.get("Authorization", "")
     if not key and auth.startswith("Bearer "):
         key = auth[7:].strip()
@@ -55,7 +56,14 @@ def _caller(request: web.Request, gw: Gateway) -> tuple[str, str] | None:
     return (f"key:{key}", tier) if tier else None
 
 
-def _unknown_key() -> web.Response:
+def _unknown_key(request: web.Request, gw: Gateway) -> web.Response:
+    # Refusals cost the caller's address a token too, so guessing keys is rate limited.
+    wait = gw.limiter.take(f"ip:{request.remote}", ANONYMOUS_TIER)
+    if wait > 0:
+        tier = gw.limiter.tiers[ANONYMOUS_TIER]
+        return _json(error_response(E.rate_limited(wait, ANONYMOUS_TIER, tier.rate,
+                                                   tier.burst)),
+                     status=429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
     return _json(error_response(RpcError(E.INVALID_INPUT, "Invalid input: unknown API key")),
                  status=401)
 
@@ -78,7 +86,7 @@ async def rpc_http(request: web.Request) -> web.StreamResponse:
         return await rpc_ws(request)
     caller = _caller(request, gw)
     if caller is None:
-        return _unknown_key()
+        return _unknown_key(request, gw)
     limit = gw.config.max_body_bytes
     body = await _read_body(request, limit)
     if body is None:
@@ -100,7 +108,7 @@ async def rpc_ws(request: web.Request) -> web.StreamResponse:
     gw = request.app[GATEWAY_KEY]
     caller = _caller(request, gw)
     if caller is None:
-        return _unknown_key()
+        return _unknown_key(request, gw)
     ws = web.WebSocketResponse(max_msg_size=gw.config.max_body_bytes, heartbeat=30.0)
     await ws.prepare(request)
     peer = WsPeer(ws)

@@ -12,6 +12,7 @@ A tx whose nonce follows the sender's pending txs is judged as if those were inc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from app.cometrpc import parse_time_ns
@@ -26,6 +27,7 @@ from app.tx.codec import DecodedTx, decode_tx
 from rpc.errors import INTERNAL_ERROR, RpcError
 
 MAX_ROUNDS = 64  # distinct keys one tx may read before the gateway gives up
+READS_PER_CALL = 8  # store reads one call covers; each further 8 cost the caller a call
 
 Known = dict[tuple[str, bytes], bytes | None]
 
@@ -83,7 +85,12 @@ def _events(events: list[Event]) -> list[dict[str, Any]]:
             for e in events]
 
 
-async def simulate(gw: Any, raw: bytes, sig_verify: bool = True) -> dict[str, Any]:
+Charge = Callable[[], None]
+
+
+async def simulate(gw: Any, raw: bytes, sig_verify: bool = True,
+                   charge: Charge = lambda: None) -> dict[str, Any]:
+    """``charge()`` takes one more call from the caller's rate limit (raises when empty)."""
     params = await gw.query("/params")
     height = params.height
     p = params.info_json()
@@ -104,17 +111,19 @@ async def simulate(gw: Any, raw: bytes, sig_verify: bool = True) -> dict[str, An
     block = await gw.node.call("block", height=str(height))
     time_ns = parse_time_ns(block["block"]["header"]["time"])
     known: Known = {}
-    code, log, events = await _run(gw, dtx, chain_id, height, time_ns, known)
+    code, log, events = await _run(gw, dtx, chain_id, height, time_ns, known, charge)
     if code == Code.NONCE_TOO_HIGH and await _follows_pending(gw, dtx, known):
-        code, log, events = await _run(gw, dtx, chain_id, height, time_ns, known)
+        code, log, events = await _run(gw, dtx, chain_id, height, time_ns, known, charge)
         if code == 0:
             log = "passes once the sender's pending txs are included"
     return {**out, "would_pass": code == 0, "code": code, "log": log, "events": events}
 
 
 async def _run(gw: Any, dtx: DecodedTx, chain_id: str, height: int, time_ns: int,
-               known: Known) -> tuple[int, str, list[dict[str, Any]]]:
-    for _ in range(MAX_ROUNDS):
+               known: Known, charge: Charge) -> tuple[int, str, list[dict[str, Any]]]:
+    for n in range(MAX_ROUNDS):
+        if n and n % READS_PER_CALL == 0:
+            charge()
         ctx = router.context(RemoteView(known), height + 1, time_ns, chain_id)
         try:
             res = deliver_all_or_nothing(ctx, dtx)

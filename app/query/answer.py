@@ -25,10 +25,11 @@ class QueryAnswer:
     proof_ops: list[Any] = field(default_factory=list)  # state.proof ProofOps, in order
 
 
-def _route(parts: list[str], store: Any, height: int, q: dict[str, str]
+def _route(parts: list[str], store: Any, height: int, q: dict[str, str], prove: bool
            ) -> Single | ListRoute:
     head, args = parts[0], parts[1:]
-    found = ledger.route(head, args, store, height) or trade.route(head, args, q, store, height)
+    found = ledger.route(head, args, store, height) or trade.route(head, args, q, store,
+                                                                    height, prove)
     if found is None:
         raise BadPath(f"unknown query path {'/'.join(['', *parts])!r}")
     return found
@@ -70,7 +71,7 @@ def _answer(store: Any, path: str, height: int, prove: bool) -> QueryAnswer:
     parts = [p for p in route_path.split("/") if p]
     if not parts:
         raise BadPath("empty query path")
-    found = _route(parts, store, height, _query_args(qs))
+    found = _route(parts, store, height, _query_args(qs), prove)
     if isinstance(found, ListRoute):
         return _answer_list(store, prove, height, found)
     shard, key, render, absent = found

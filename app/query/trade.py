@@ -34,6 +34,9 @@ from app.query.routes import BadPath, ListRoute, Single
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+# With proofs every record costs a proof on the node's query connection, which shares the
+# application with consensus: a proven page holds at most this many (``next`` goes on).
+MAX_PROVEN_LIMIT = 20
 _MAX_U64 = 2**64 - 1
 
 
@@ -164,11 +167,13 @@ def _after(q: dict[str, str], length: int) -> bytes | None:
 # -- routes --------------------------------------------------------------------------------------
 
 def _scan(store: Any, shard: str, prefix: bytes, q: dict[str, str], suffix_len: int,
-          height: int, *, ranged: bool) -> tuple[list[bytes], str | None]:
+          height: int, *, ranged: bool, prove: bool) -> tuple[list[bytes], str | None]:
     """Index keys under ``prefix`` whose suffix starts with a u64 height: from ``from`` (or
     after the ``after`` cursor) up to ``to`` (if ``ranged``), at most ``limit``; and the
     cursor of the next page."""
     limit = _uint(q, "limit", DEFAULT_LIMIT, MAX_LIMIT) or DEFAULT_LIMIT
+    if prove:
+        limit = min(limit, MAX_PROVEN_LIMIT)
     lo = _uint(q, "from", 0)
     hi = _uint(q, "to", _MAX_U64) if ranged else _MAX_U64
     cursor = _after(q, suffix_len)
@@ -192,8 +197,8 @@ def _listing(shard: str, keys: list[bytes], next_cursor: str | None,
     return ListRoute(shard, keys, render)
 
 
-def route(head: str, args: list[str], q: dict[str, str], store: Any, height: int
-          ) -> Single | ListRoute | None:
+def route(head: str, args: list[str], q: dict[str, str], store: Any, height: int,
+          prove: bool = False) -> Single | ListRoute | None:
     """The route of a trade, oracle or FT path, or None if the path is none of these."""
     if head == "purchase" and len(args) == 1:
         pid = _pid(args[0])
@@ -207,7 +212,7 @@ def route(head: str, args: list[str], q: dict[str, str], store: Any, height: int
         addr = _address(args[1])
         index = trade.BUYER_INDEX if args[0] == "by_buyer" else trade.SELLER_INDEX
         found, nxt = _scan(store, trade.SHARD, index + addr, q, 8 + trade.ID_LEN, height,
-                           ranged=False)
+                           ranged=False, prove=prove)
         keys = [trade.purchase_key(k[-trade.ID_LEN:]) for k in found]
         return _listing(trade.SHARD, keys, nxt,
                         lambda _k, v: purchase_json(state_pb2.Purchase.FromString(v)),
@@ -224,7 +229,7 @@ def route(head: str, args: list[str], q: dict[str, str], store: Any, height: int
     if head == "price_history" and len(args) == 1:
         code = _code(args[0])
         prefix = oracle.history_prefix(code)
-        found, nxt = _scan(store, oracle.SHARD, prefix, q, 16, height, ranged=True)
+        found, nxt = _scan(store, oracle.SHARD, prefix, q, 16, height, ranged=True, prove=prove)
         return _listing(oracle.SHARD, found, nxt, lambda _k, v: _point_json(v),
                         "points", {"commodity": code})
     if head == "ft" and len(args) == 1:
@@ -249,7 +254,7 @@ def route(head: str, args: list[str], q: dict[str, str], store: Any, height: int
         addr = _address(args[0])
         issuances = head == "ft_issuances"
         prefix = (ft.ISSUANCE_PREFIX if issuances else ft.CONVERSION_PREFIX) + addr
-        found, nxt = _scan(store, ft.SHARD, prefix, q, 16, height, ranged=True)
+        found, nxt = _scan(store, ft.SHARD, prefix, q, 16, height, ranged=True, prove=prove)
         one = (lambda _k, v: issuance_json(state_pb2.Issuance.FromString(v))) if issuances \
             else (lambda _k, v: conversion_json(state_pb2.Conversion.FromString(v)))
         return _listing(ft.SHARD, found, nxt, one, head[3:],

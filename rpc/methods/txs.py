@@ -17,7 +17,7 @@ from app.modules.router import validate_basic
 from app.tx.codec import decode_tx, tx_hash
 from rpc import receipts
 from rpc.cometclient import NodeError
-from rpc.errors import INVALID_PARAMS, LIMIT_EXCEEDED, TX_REJECTED, RpcError
+from rpc.errors import INVALID_PARAMS, LIMIT_EXCEEDED, TX_REJECTED, RpcError, rate_limited
 from rpc.jsonrpc import CallContext, Method
 from rpc.params import HASH, OPTIONS, TX_BYTES, Param
 from rpc.schemas import BOOL, INT, STR, obj, ref
@@ -56,9 +56,9 @@ async def send_raw(ctx: CallContext, params: dict[str, Any]) -> str:
                            {"reason": "already known", "hash": digest.hex().upper()}) from None
         if "mempool is full" in e.data:
             raise RpcError(LIMIT_EXCEEDED, "Limit exceeded: the node's mempool is full",
-                           {"retry_after": MEMPOOL_FULL_RETRY_S, "detail": e.data}) from None
+                           {"retry_after": MEMPOOL_FULL_RETRY_S}) from None
         if "too large" in e.data:
-            raise _rejected(2, e.data, digest) from None
+            raise _rejected(2, "tx is larger than the node's mempool accepts", digest) from None
         raise
     code = int(r.get("code") or 0)
     if code:
@@ -74,7 +74,13 @@ async def simulate_tx(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any
     if unknown or not isinstance(opts.get("sig_verify", True), bool):
         raise RpcError(INVALID_PARAMS, 'Invalid params: options may hold only "sig_verify" '
                        "(a boolean)", {"param": "options"})
-    return await simulate(ctx.gw, params["tx"], opts.get("sig_verify", True))
+    def charge() -> None:  # a simulation reading many keys costs its caller more calls
+        wait = ctx.gw.limiter.take(ctx.conn.identity, ctx.conn.tier)
+        if wait > 0:
+            tier = ctx.gw.limiter.tiers[ctx.conn.tier]
+            raise rate_limited(wait, ctx.conn.tier, tier.rate, tier.burst)
+
+    return await simulate(ctx.gw, params["tx"], opts.get("sig_verify", True), charge)
 
 
 async def get_transaction(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any] | None:

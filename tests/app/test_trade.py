@@ -3,6 +3,7 @@ refused step with its code (and nothing changed but the fee and nonce), queries 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from app.errors import Code
 from app.params import UNIT
 from app.pb import state_pb2, tx_pb2
 from app.query.listproof import verify_list_proof
+from app.query.trade import MAX_PROVEN_LIMIT
 from app.tx import builder as tb
 from state.proof import ProofError, verify_proof
 from tests.app.chain import COUNCIL, Chain
@@ -434,6 +436,20 @@ def test_purchase_lists_paginate_and_carry_a_proof_per_record(chain: Chain) -> N
 
     one = chain.query(f"/purchase/{sorted(ids)[0]}", prove=True, height=res.height)
     verify_proof(one.proof_ops, app_hash, "trade", one.key, one.value)
+
+
+def test_a_proven_list_page_is_small(chain: Chain) -> None:
+    # Proofs run on the query connection, which shares the application with consensus.
+    h = chain.height + 1
+    chain.finalize([chain.tx(BUYER, tb.create_purchase(SELLER.address, "BRENT", 1 + i, UNIT,
+                                                       SOVEREIGN.address, h + 50, h + 60))
+                    for i in range(MAX_PROVEN_LIMIT + 5)])
+    path = f"/purchases/by_buyer/{BUYER.bech32}?limit=500"
+    assert len(info(chain, path)["purchases"]) == MAX_PROVEN_LIMIT + 5
+    res = chain.query(path, prove=True)
+    page = json.loads(res.info)
+    assert len(page["purchases"]) == MAX_PROVEN_LIMIT and page["next"] is not None
+    assert len(res.proof_ops.ops) == 2 * MAX_PROVEN_LIMIT
 
 
 def test_bad_trade_query_paths_answer_codes(chain: Chain) -> None:

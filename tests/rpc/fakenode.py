@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,8 @@ class FakeNode:
         self.catching_up = False
         self.block_age_s = 0.5
         self.queries: list[str] = []
+        self.broadcasts: list[bytes] = []  # every broadcast_tx_sync's tx
+        self.check_code = 0  # what CheckTx answers a broadcast
         self.sockets: list[web.WebSocketResponse] = []
         self.app = web.Application()
         self.app.router.add_post("/", self._rpc)
@@ -53,9 +56,17 @@ class FakeNode:
             else:
                 result = {"response": {"code": 70, "log": f"unknown query path {path!r}",
                                        "height": str(self.height)}}
+        elif method == "broadcast_tx_sync":
+            raw = base64.b64decode(params["tx"])
+            self.broadcasts.append(raw)
+            result = {"code": self.check_code, "log": "refused" if self.check_code else "",
+                      "hash": hashlib.sha256(raw).hexdigest().upper()}
+        elif method == "tx":
+            return web.json_response({"jsonrpc": "2.0", "id": req["id"], "error": {
+                "code": -32603, "message": "Internal error", "data": "tx not found"}})
         else:
-            return web.json_response({"jsonrpc": "2.0", "id": req["id"],
-                                      "error": {"code": -32601, "message": "not here"}})
+            return web.json_response({"jsonrpc": "2.0", "id": req["id"], "error": {
+                "code": -32601, "message": "not here", "data": "secret node internals"}})
         return web.json_response({"jsonrpc": "2.0", "id": req["id"], "result": result})
 
     async def _ws(self, request: web.Request) -> web.WebSocketResponse:
@@ -67,16 +78,18 @@ class FakeNode:
             await ws.send_json({"jsonrpc": "2.0", "id": req["id"], "result": {}})
         return ws
 
-    async def new_block(self) -> None:
+    async def new_block(self, txs: list[bytes] | None = None) -> None:
         self.height += 1
         event = {"jsonrpc": "2.0", "id": "newblock", "result": {
             "query": "tm.event='NewBlock'",
             "data": {"type": "tendermint/event/NewBlock", "value": {
                 "block": {"header": {"height": str(self.height), "time": self._time(),
                                      "proposer_address": "CC" * 20},
-                          "data": {"txs": []}},
+                          "data": {"txs": [base64.b64encode(t).decode()
+                                           for t in txs or []]}},
                 "block_id": {"hash": "DD" * 32},
-                "result_finalize_block": {"tx_results": [], "events": [],
+                "result_finalize_block": {"tx_results": [{"code": 0} for _ in txs or []],
+                                          "events": [],
                                           "app_hash": base64.b64encode(b"\1" * 32).decode()},
             }}}}
         for ws in list(self.sockets):

@@ -5,12 +5,16 @@ the read cache dropped when a block arrives and off while blocks are not followe
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestServer
 
+from app.crypto import Key
+from app.tx.builder import send, sign_tx
+from app.tx.codec import tx_hash
 from rpc.config import GatewayConfig
 from rpc.server import GATEWAY_KEY, make_app
 
@@ -24,8 +28,8 @@ def with_gateway(body: Body, **cfg: Any) -> None:
         node = FakeNode()
         node_srv = TestServer(node.app, host="127.0.0.1")
         await node_srv.start_server()
-        conf = GatewayConfig(node=str(node_srv.make_url("")).rstrip("/"), rate_limit=False,
-                             **cfg)
+        conf = GatewayConfig(node=str(node_srv.make_url("")).rstrip("/"),
+                             **{"rate_limit": False, **cfg})
         gw_srv = TestServer(make_app_for(conf), host="127.0.0.1")
         await gw_srv.start_server()
         try:
@@ -123,3 +127,80 @@ def test_health_fails_when_the_node_is_gone() -> None:
             await srv.close()
 
     asyncio.run(go())
+
+
+def _signed_send(nonce: int = 0, timeout_height: int = 0) -> bytes:
+    return sign_tx(Key.derive("outbox-sender"), "fake-chain", nonce,
+                   [send(b"\x22" * 20, 5)], fee=10_000, timeout_height=timeout_height)
+
+
+def test_an_accepted_tx_is_kept_offered_again_and_ends_with_its_block() -> None:
+    async def body(node: FakeNode, srv: TestServer, http: aiohttp.ClientSession) -> None:
+        gw = gateway(srv)
+        gw.outbox.resend_after_s = 0.3
+        await until(lambda: gw.follower.live, "the gateway to follow blocks")
+        raw = _signed_send()
+        sent = await call(http, srv, "fictra_sendRawTransaction", "0x" + raw.hex())
+        tx_hash = sent["result"]
+        status = await call(http, srv, "fictra_getTransaction", tx_hash)
+        assert status["result"]["status"] == "pending"
+        # The node lost it (a crash, or CometBFT's second mempool-full check): offered again.
+        await until(lambda: len(node.broadcasts) >= 2, "the tx to be offered again")
+        assert node.broadcasts[1] == raw
+        await until(lambda: gw.outbox.pending(tx_hash).resends >= 1, "the resend counted")
+        await node.new_block([raw])
+        await until(lambda: gw.outbox.pending(tx_hash) is None, "the block to end its stay")
+        n = len(node.broadcasts)
+        await asyncio.sleep(1.0)
+        assert len(node.broadcasts) == n  # no longer offered
+
+    with_gateway(body)
+
+
+def test_a_tx_that_can_no_longer_commit_is_dropped_with_the_reason() -> None:
+    async def body(node: FakeNode, srv: TestServer, http: aiohttp.ClientSession) -> None:
+        gw = gateway(srv)
+        gw.outbox.resend_after_s = 0.3
+        await until(lambda: gw.follower.live, "the gateway to follow blocks")
+        expiring = _signed_send(nonce=1, timeout_height=2)
+        refused = _signed_send(nonce=2)
+        for raw in (expiring, refused):
+            assert "result" in await call(http, srv, "fictra_sendRawTransaction",
+                                          "0x" + raw.hex())
+        node.check_code = 8  # the sender can no longer pay: CheckTx refuses from now on
+        await node.new_block()  # height 2: the first can still commit at 2, not after
+        await until(lambda: gw.height == 2, "block 2")
+        await until(lambda: gw.outbox.dropped(tx_hash(refused).hex().upper()) is not None,
+                    "the refused tx to be dropped")
+        answer = await call(http, srv, "fictra_getTransaction", tx_hash(refused).hex())
+        assert answer["result"]["status"] == "dropped"
+        assert answer["result"]["reason"] == "code 8: refused"
+        await until(lambda: gw.outbox.dropped(tx_hash(expiring).hex().upper()) is not None,
+                    "the expired tx to be dropped")
+        assert gw.outbox.dropped(tx_hash(expiring).hex().upper()) == "timeout_height 2 passed"
+
+    with_gateway(body)
+
+
+def test_the_nodes_error_text_is_not_echoed() -> None:
+    async def body(node: FakeNode, srv: TestServer, http: aiohttp.ClientSession) -> None:
+        answer = await call(http, srv, "fictra_getBlock", 1)
+        text = json.dumps(answer)
+        assert "error" in answer and "secret node internals" not in text
+
+    with_gateway(body)
+
+
+def test_api_keys_come_from_headers_only_and_unknown_keys_are_rate_limited() -> None:
+    async def body(node: FakeNode, srv: TestServer, http: aiohttp.ClientSession) -> None:
+        req = {"jsonrpc": "2.0", "id": 1, "method": "fictra_chainId"}
+        async with http.post(srv.make_url("/?apikey=not-a-key"), json=req) as r:
+            assert r.status == 200  # the query string is ignored: an anonymous caller
+        statuses = []
+        for _ in range(15):
+            async with http.post(srv.make_url("/"), json=req,
+                                 headers={"X-API-Key": "guess"}) as r:
+                statuses.append(r.status)
+        assert statuses[0] == 401 and 429 in statuses
+
+    with_gateway(body, rate_limit=True)
