@@ -16,7 +16,7 @@ from typing import Any
 
 import tomlkit
 
-from app.binaries import cometbft
+from app.node.binaries import cometbft
 
 DEFAULT_BASE_PORT = 26656
 PORTS_PER_NODE = 10  # node i uses base + 10*i (p2p) and base + 10*i + 1 (rpc)

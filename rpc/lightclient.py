@@ -18,8 +18,8 @@ from google.protobuf import timestamp_pb2, wrappers_pb2
 
 import abci.proto  # noqa: F401 - puts CometBFT's generated modules on the import path
 from abci.framing import frame
-from app.cometrpc import parse_time_ns
 from app.crypto import verify
+from app.node.cometrpc import parse_time_ns
 from state.proof import ProofError
 
 # isort: split

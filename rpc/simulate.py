@@ -17,10 +17,10 @@ from typing import Any
 from abci.proto import abci as pb
 from app.ante import TxCache, apply_all_or_nothing
 from app.codec import DecodedTx, decode_tx
-from app.cometrpc import parse_time_ns
 from app.context import Ctx
 from app.errors import Code, TxError
 from app.modules import pt, validate_basic
+from app.node.cometrpc import parse_time_ns
 from app.pb import state_pb2
 from app.txbuilder import fee_for
 from rpc.errors import INTERNAL_ERROR, RpcError

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cometrpc import RpcError, call
-from app.localnet import Localnet
+from app.node.cometrpc import RpcError, call
+from app.node.localnet import Localnet
 from genesis.network import PORTS_PER_NODE, new_network
 
 _port_blocks = itertools.count(0)

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from app.cometrpc import call
 from app.crypto import Key, read_key_file
-from app.localnet import Localnet
+from app.node.cometrpc import call
+from app.node.localnet import Localnet
 from app.params import UNIT
 from app.pb import state_pb2
 from app.txbuilder import build_signed, propose, send, set_validator_power, vote

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.localnet import Localnet
+from app.node.localnet import Localnet
 
 from .conftest import app_hash_after, height, wait_until
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.localnet import Localnet
+from app.node.localnet import Localnet
 
 from .conftest import free_base_port
 

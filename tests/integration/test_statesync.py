@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cometrpc import call
-from app.localnet import Localnet
+from app.node.cometrpc import call
+from app.node.localnet import Localnet
 from genesis.network import add_full_node, new_network
 
 from .conftest import app_hash_after, free_base_port, height, wait_until

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from app import txbuilder as tb
-from app.cometrpc import RpcError, call
 from app.crypto import Key, read_key_file, to_bech32
 from app.errors import Code
-from app.localnet import Localnet
 from app.modules import pt
 from app.modules.trade import purchase_id
+from app.node.cometrpc import RpcError, call
+from app.node.localnet import Localnet
 from app.params import UNIT
 from app.pb import state_pb2, tx_pb2
 from state.proof import verify_proof
