@@ -22,8 +22,9 @@ from rpc.lightclient import verify_signed_header
 from rpc.methods import build_registry
 from rpc.verify import verified_value
 from state.proof import ProofError
+from tests.localnets import TEST_KEY
 
-from .conftest import TEST_KEY, Net
+from .conftest import Net
 
 pytestmark = pytest.mark.integration
 

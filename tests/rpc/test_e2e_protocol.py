@@ -14,8 +14,9 @@ import pytest
 from app.crypto import Key
 from app.txbuilder import send, sign_tx
 from rpc.keystore import read_plain
+from tests.localnets import FREE_KEY, TEST_KEY
 
-from .conftest import FREE_KEY, TEST_KEY, Net
+from .conftest import Net
 
 pytestmark = pytest.mark.integration
 

@@ -17,8 +17,9 @@ from app.txbuilder import submit_price
 from rpc.client import GatewayClient
 from rpc.keystore import read_plain
 from rpc.wallet import Wallet
+from tests.localnets import TEST_KEY, fictra
 
-from .conftest import TEST_KEY, Net, fictra
+from .conftest import Net
 
 pytestmark = pytest.mark.integration
 
