@@ -28,6 +28,7 @@ from abci.proto import crypto_keys
 from app.application import FictraApp
 from app.bench.trade import WARMUP_BLOCKS, TradeMix
 from app.crypto import Key
+from app.modules import SHARDS
 from app.node.progress import progress
 from app.params import UNIT, default_params, params_to_json
 from app.txbuilder import build_signed, send
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {e}", file=sys.stderr)
             return 2
         mix.extend_genesis(app_state)
-    store = Store.open(home / "state")
+    store = Store.open(home / "state", shards=SHARDS)
     app = FictraApp(store, keep_recent=0)
     progress("setup: genesis")
     app.init_chain(pb.RequestInitChain(

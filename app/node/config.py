@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.application import FictraApp
+from app.modules import SHARDS
 from state.store import Store
 
 STATE_KEYS = frozenset({"keep_recent", "archive", "cache_mb", "snapshot_interval",
@@ -31,6 +32,6 @@ def create_app(home: Path) -> FictraApp:
     """The application of the node in ``home``, on its store."""
     home = Path(home)
     opts = store_options(home)
-    store = Store.open(home / "data" / "state", **opts)
+    store = Store.open(home / "data" / "state", shards=SHARDS, **opts)
     keep = 0 if opts.get("archive") else opts.get("keep_recent", 3_888_000)
     return FictraApp(store, keep_recent=keep, store_options=opts)
