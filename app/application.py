@@ -255,21 +255,3 @@ _OFFER = {Outcome.ACCEPT: _O.ACCEPT, Outcome.ABORT: _O.ABORT, Outcome.REJECT: _O
 _A = pb.ResponseApplySnapshotChunk
 _APPLY = {Outcome.ACCEPT: _A.ACCEPT, Outcome.ABORT: _A.ABORT, Outcome.RETRY: _A.RETRY,
           Outcome.REJECT: _A.REJECT_SNAPSHOT}
-
-
-def create_app(home: Any) -> Application:
-    """Kept until ``app.node.config.create_app`` replaces it (the supervisor's entry)."""
-    import tomllib
-    from pathlib import Path
-
-    from state.store import Store
-
-    home = Path(home)
-    path = home / "config" / "app.toml"
-    opts: dict[str, Any] = {}
-    if path.exists():
-        with path.open("rb") as f:
-            opts = dict(tomllib.load(f).get("state", {}))
-    store = Store.open(home / "data" / "state", shards=SHARDS, **opts)
-    keep = 0 if opts.get("archive") else opts.get("keep_recent", 3_888_000)
-    return FictraApp(store, keep_recent=keep, store_options=opts)

@@ -30,7 +30,6 @@ from app.modules.gov import ValidatorUpdate
 from app.tx.ante import TxResult, deliver, deliver_all_or_nothing
 from app.tx.cache import TxCache
 
-
 log = logging.getLogger("fictra.app")
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import tomlkit
 
-from app.binaries import cometbft
+from app.node.binaries import cometbft
+from genesis.localnet import localnet_app_state
 
 DEFAULT_BASE_PORT = 26656
 PORTS_PER_NODE = 10  # node i uses base + 10*i (p2p) and base + 10*i + 1 (rpc)
@@ -219,8 +220,6 @@ def new_network(
 
 
 def _app_state(out: Path, nodes: list[NodeInfo]) -> dict[str, Any]:
-    from genesis.localnet import localnet_app_state
-
     pubkeys = [base64.b64decode(n.validator_pubkey) for n in nodes]
     return localnet_app_state(out, pubkeys)
 

@@ -15,8 +15,8 @@ import hashlib
 from typing import Any
 
 from abci.framing import frame
-from app.cometrpc import parse_time_ns
 from app.crypto import verify
+from app.node.cometrpc import parse_time_ns
 from rpc import protowire as pw
 from state.proof import ProofError
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.cometrpc import parse_time_ns
 from app.errors import Code, TxError
 from app.events import Event
 from app.modules import pt, router
+from app.node.cometrpc import parse_time_ns
 from app.pb import state_pb2
 from app.tx.ante import deliver_all_or_nothing
 from app.tx.builder import fee_for

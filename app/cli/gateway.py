@@ -11,6 +11,8 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from rpc import config as cfg
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     gw = sub.add_parser("gateway", help="run the wallet JSON-RPC gateway in front of a node")
@@ -31,14 +33,14 @@ def _event_loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
     """uvloop's runner where it is installed (it roughly halves the time aiohttp spends per
     request); asyncio's otherwise."""
     try:
-        import uvloop
+        import uvloop  # imported here: only the gateway command runs an event loop on it
     except ImportError:
         return asyncio.run
     return uvloop.run
 
 
 def _run(args: argparse.Namespace) -> int:
-    from rpc import config as cfg
+    # imported here: aiohttp costs every other fictra command a tenth of a second of start-up
     from rpc.server import serve
 
     logging.basicConfig(level=args.log_level.upper(),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 
@@ -20,9 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _new(args: argparse.Namespace) -> int:
-    import json
-    from dataclasses import asdict
-
+    # imported here: the network code (tomlkit) costs other fictra commands start-up
     from genesis.network import NetworkError, new_network
 
     try:

@@ -12,6 +12,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.node.localnet import Localnet
 
 DEFAULT_HOME = Path(".localnet")
 
@@ -64,8 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=func)
 
 
-def _open(home: Path):  # noqa: ANN202
-    from app.localnet import Localnet
+def _open(home: Path) -> Localnet | None:
+    # imported here: the network code (tomlkit, urllib) costs other fictra commands start-up
+    from app.node.localnet import Localnet
     from genesis.network import NetworkError
 
     try:
@@ -76,7 +81,8 @@ def _open(home: Path):  # noqa: ANN202
 
 
 def _up(args: argparse.Namespace) -> int:
-    from app.localnet import Localnet
+    # imported here: the network code (tomlkit, urllib) costs other fictra commands start-up
+    from app.node.localnet import Localnet
     from genesis.network import NetworkError, new_network
 
     home: Path = args.home
@@ -117,7 +123,7 @@ def _up(args: argparse.Namespace) -> int:
         return 130
 
 
-def _start_all(net, args: argparse.Namespace) -> int:  # noqa: ANN001
+def _start_all(net: Localnet, args: argparse.Namespace) -> int:
     print(f"starting {len(net.nodes)} validators (chain {net.chain_id}, home {net.home})")
     for i, node in enumerate(net.nodes):
         net.start_node(node.name)
@@ -136,8 +142,9 @@ def _start_all(net, args: argparse.Namespace) -> int:  # noqa: ANN001
     return _follow(net)
 
 
-def _start_gateway(net, port: int | None) -> None:  # noqa: ANN001
+def _start_gateway(net: Localnet, port: int | None) -> None:
     """Start the wallet gateway and wait until it answers; a failure is loud, not fatal."""
+    # imported here: urllib.request costs other fictra commands start-up
     import urllib.error
     import urllib.request
 
@@ -170,8 +177,9 @@ def _progress_line(text: str, done: bool = False) -> None:
     sys.stdout.flush()
 
 
-def _wait_first_block(net) -> bool:  # noqa: ANN001
-    from app.cometrpc import RpcError, call
+def _wait_first_block(net: Localnet) -> bool:
+    # imported here: the network code (tomlkit, urllib) costs other fictra commands start-up
+    from app.node.cometrpc import RpcError, call
 
     start = time.monotonic()
     while time.monotonic() - start < 120:
@@ -200,7 +208,7 @@ def _wait_first_block(net) -> bool:  # noqa: ANN001
     return False
 
 
-def _follow(net) -> int:  # noqa: ANN001
+def _follow(net: Localnet) -> int:
     """Print a line per block until Ctrl-C, then stop every node."""
     stopping = False
 
@@ -223,8 +231,9 @@ def _follow(net) -> int:  # noqa: ANN001
     return 0
 
 
-def _print_blocks(net, stopping: Callable[[], bool]) -> None:  # noqa: ANN001
-    from app.cometrpc import RpcError, call, parse_time_ns
+def _print_blocks(net: Localnet, stopping: Callable[[], bool]) -> None:
+    # imported here: the network code (tomlkit, urllib) costs other fictra commands start-up
+    from app.node.cometrpc import RpcError, call, parse_time_ns
 
     print("block   txs  interval  app hash   (Ctrl-C stops every node)")
     last_height = 0
@@ -258,7 +267,7 @@ def _print_blocks(net, stopping: Callable[[], bool]) -> None:  # noqa: ANN001
         time.sleep(0.25)
 
 
-def _print_status(net, as_json: bool) -> None:  # noqa: ANN001
+def _print_status(net: Localnet, as_json: bool) -> None:
     nodes = net.status()
     gateway = net.gateway_status()
     if as_json:
@@ -327,8 +336,6 @@ def _logs(args: argparse.Namespace) -> int:
 
 
 def _node_cmd(args: argparse.Namespace, action: str) -> int:
-    import signal as sig
-
     net = _open(args.home)
     if net is None:
         return 2
@@ -344,7 +351,7 @@ def _node_cmd(args: argparse.Namespace, action: str) -> int:
     if action == "kill":
         pid = net.kill_node(args.node)
     else:
-        pid = net.signal_node(args.node, sig.SIGTERM)
+        pid = net.signal_node(args.node, signal.SIGTERM)
         if pid:
             net.wait_exit([args.node], 20.0)
     if pid is None:

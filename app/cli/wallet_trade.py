@@ -14,14 +14,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from app.cli import wallet as w
+from app.cli import walletio as wio
 
 
 def register(cmds: argparse._SubParsersAction, cmd: Any) -> None:
     trade = cmds.add_parser("trade", help="commodity purchases: create, ship, attest, dispute")
     tc = trade.add_subparsers(dest="trade_cmd", required=True, metavar="CMD")
     p = cmd(tc, "create", _create, "buy: escrow quantity x unit price PT")
-    w._tx_opts(p)
+    wio.tx_opts(p)
     p.add_argument("--seller", required=True, help="address or key name")
     p.add_argument("--commodity", required=True, help="catalogue code, e.g. WHEAT")
     p.add_argument("--quantity", required=True, help="in the commodity's unit, e.g. 12.5")
@@ -30,17 +30,17 @@ def register(cmds: argparse._SubParsersAction, cmd: Any) -> None:
     p.add_argument("--ship-by", default="+200", help="height, or +N blocks from now")
     p.add_argument("--verify-by", default="+400", help="height, or +N blocks from now")
     p = cmd(tc, "ship", _ship, "the seller confirms shipment")
-    w._tx_opts(p)
+    wio.tx_opts(p)
     p.add_argument("id")
     p.add_argument("--doc", action="append", default=[], help="document (repeatable)")
     p = cmd(tc, "attest", _attest, "a verifier attests one kind: approve or reject")
-    w._tx_opts(p)
+    wio.tx_opts(p)
     p.add_argument("id")
     p.add_argument("kind", choices=["shipping", "customs", "quality"])
     p.add_argument("verdict", choices=["approve", "reject"])
     p.add_argument("--doc", required=True, help="the document attested")
     p = cmd(tc, "dispute", _dispute, "the buyer disputes before verification")
-    w._tx_opts(p)
+    wio.tx_opts(p)
     p.add_argument("id")
     p.add_argument("reason")
     cmd(tc, "show", _show, "a purchase and its verification").add_argument("id")
@@ -51,7 +51,7 @@ def register(cmds: argparse._SubParsersAction, cmd: Any) -> None:
     price = cmds.add_parser("price", help="oracle prices: submit, show, history")
     pc = price.add_subparsers(dest="price_cmd", required=True, metavar="CMD")
     p = cmd(pc, "submit", _price_submit, "an oracle submits a price for the current round")
-    w._tx_opts(p)
+    wio.tx_opts(p)
     p.add_argument("commodity")
     p.add_argument("price", help="PT per whole unit")
     cmd(pc, "show", _price_show, "a commodity's current price").add_argument("commodity")
@@ -64,7 +64,7 @@ def register(cmds: argparse._SubParsersAction, cmd: Any) -> None:
     fc = ft.add_subparsers(dest="ft_cmd", required=True, metavar="CMD")
     cmd(fc, "show", _ft_show, "FT balance, issued and converted").add_argument("who")
     p = cmd(fc, "convert", _ft_convert, "a sovereign converts FT into PT")
-    w._tx_opts(p)
+    wio.tx_opts(p)
     p.add_argument("amount", help="FT, e.g. 10.5")
 
 
@@ -74,19 +74,13 @@ def document(text: str) -> bytes:
     path = Path(text)
     if path.is_file():
         return hashlib.sha256(path.read_bytes()).digest()
-    raise w.UserError(f"document {text!r} is neither 64 hex digits nor a file")
-
-
-def _pid(text: str) -> bytes:
-    if not re.fullmatch(r"(0x)?[0-9a-fA-F]{32}", text):
-        raise w.UserError(f"{text!r} is not a purchase id (32 hex digits)")
-    return bytes.fromhex(text[2:] if text.startswith("0x") else text)
+    raise wio.UserError(f"document {text!r} is neither 64 hex digits nor a file")
 
 
 def _quantity(text: str, decimals: int) -> int:
     m = re.fullmatch(r"(\d+)(?:\.(\d+))?", text.strip())
     if not m or len(m.group(2) or "") > decimals:
-        raise w.UserError(f"quantity {text!r}: a number with at most {decimals} decimals")
+        raise wio.UserError(f"quantity {text!r}: a number with at most {decimals} decimals")
     return int(m.group(1)) * 10**decimals + int((m.group(2) or "").ljust(decimals, "0") or 0)
 
 
@@ -95,145 +89,154 @@ def _height(text: str, now: int) -> int:
         return now + int(text[1:])
     if text.isdigit():
         return int(text)
-    raise w.UserError(f"{text!r}: a height or +N blocks")
+    raise wio.UserError(f"{text!r}: a height or +N blocks")
 
 
 async def _create(args: argparse.Namespace) -> int:
+    # imported here: the modules, aiohttp and protobuf cost every other command start-up
     from app.crypto import from_bech32
-    from app.modules.trade import purchase_id
+    from app.keys import purchase_id
     from app.params import parse_amount
-    from app.txbuilder import create_purchase
+    from app.tx import builder as tb
     from rpc.wallet import Wallet
 
-    key = w._load_key(args, args.sender)
-    seller = from_bech32(w._address_of(args, args.seller))
-    sovereign = from_bech32(w._address_of(args, args.sovereign))
-    async with w._client(args) as gw:
+    key = wio.load_key(args, args.sender)
+    seller = from_bech32(wio.address_of(args, args.seller))
+    sovereign = from_bech32(wio.address_of(args, args.sovereign))
+    async with wio.client(args) as gw:
         cat = await gw.call("fictra_listCommodities")
         com = next((c for c in cat["commodities"] if c["code"] == args.commodity), None)
         if com is None:
-            raise w.UserError(f"no commodity {args.commodity!r} in the catalogue")
+            raise wio.UserError(f"no commodity {args.commodity!r} in the catalogue")
         now = (await gw.call("fictra_status"))["height"]
-        msg = create_purchase(seller, args.commodity, _quantity(args.quantity, com["decimals"]),
-                              parse_amount(args.unit_price), sovereign,
-                              _height(args.ship_by, now), _height(args.verify_by, now))
+        msg = tb.create_purchase(seller, args.commodity,
+                                 _quantity(args.quantity, com["decimals"]),
+                                 parse_amount(args.unit_price), sovereign,
+                                 _height(args.ship_by, now), _height(args.verify_by, now))
         wallet = Wallet(gw)
         tx_hash = await wallet.submit(key, [msg], memo=args.memo)
         pid = purchase_id(bytes.fromhex(tx_hash), 0).hex()
         if args.no_wait:
-            return w._out(args, {"hash": tx_hash, "height": None, "code": None, "id": pid},
-                          f"purchase {pid}: tx {tx_hash} accepted, not yet in a block")
+            return wio.out(args, {"hash": tx_hash, "height": None, "code": None, "id": pid},
+                           f"purchase {pid}: tx {tx_hash} accepted, not yet in a block")
         r = await wallet.wait(tx_hash, args.timeout)
-    return w._report(args, r, f"purchase {pid} created", {"id": pid})
+    return wio.report(args, r, f"purchase {pid} created", {"id": pid})
 
 
 async def _step(args: argparse.Namespace, msg: Any, summary: str) -> int:
-    return await w._submit(args, [msg], summary)
+    return await wio.submit(args, [msg], summary)
 
 
 async def _ship(args: argparse.Namespace) -> int:
-    from app.txbuilder import confirm_shipment
+    # imported here: protobuf costs every other fictra command start-up
+    from app.tx import builder as tb
 
     docs = [document(d) for d in args.doc]
-    return await _step(args, confirm_shipment(_pid(args.id), docs),
+    return await _step(args, tb.confirm_shipment(wio.purchase_id(args.id), docs),
                        f"shipment of {args.id} confirmed")
 
 
 async def _attest(args: argparse.Namespace) -> int:
+    # imported here: the domain modules and protobuf cost every other fictra command start-up
     from app.modules.catalogue import KIND_BY_NAME
-    from app.txbuilder import attest
+    from app.tx import builder as tb
 
-    msg = attest(_pid(args.id), KIND_BY_NAME[args.kind], args.verdict == "approve",
-                 document(args.doc))
+    msg = tb.attest(wio.purchase_id(args.id), KIND_BY_NAME[args.kind],
+                    args.verdict == "approve", document(args.doc))
     return await _step(args, msg, f"{args.kind} {args.verdict} on {args.id}")
 
 
 async def _dispute(args: argparse.Namespace) -> int:
-    from app.txbuilder import dispute
+    # imported here: protobuf costs every other fictra command start-up
+    from app.tx import builder as tb
 
-    return await _step(args, dispute(_pid(args.id), args.reason), f"{args.id} disputed")
+    return await _step(args, tb.dispute(wio.purchase_id(args.id), args.reason),
+                       f"{args.id} disputed")
 
 
 async def _show(args: argparse.Namespace) -> int:
-    pid = _pid(args.id).hex()
-    async with w._client(args) as gw:
+    pid = wio.purchase_id(args.id).hex()
+    async with wio.client(args) as gw:
         p = await gw.call("fictra_getPurchase", pid)
         v = await gw.call("fictra_getVerification", pid)
     if p is None:
-        raise w.UserError(f"no purchase {pid}")
+        raise wio.UserError(f"no purchase {pid}")
     lines = [f"purchase {p['id']}: {p['status']} ({p['outcome'] or 'in progress'})",
-             f"  {p['quantity']} x {p['commodity']} at {w._pt(p['unit_price'])} = "
-             f"{w._pt(p['value'])}",
+             f"  {p['quantity']} x {p['commodity']} at {wio.pt(p['unit_price'])} = "
+             f"{wio.pt(p['value'])}",
              f"  buyer {p['buyer']}, seller {p['seller']}",
              f"  sovereign {p['origin_sovereign']}, FT issued {p['ft_issued']}",
              f"  ship by {p['ship_by']}, verify by {p['verify_by']}"]
     for r in (v or {}).get("requests", []):
         lines.append(f"  {r['kind']}: {r['status']} ({r['approvals']} approve, "
                      f"{r['rejections']} reject, quorum {r['quorum']})")
-    return w._out(args, {"purchase": p, "verification": v}, "\n".join(lines))
+    return wio.out(args, {"purchase": p, "verification": v}, "\n".join(lines))
 
 
 async def _list(args: argparse.Namespace) -> int:
-    address = w._address_of(args, args.who)
-    async with w._client(args) as gw:
+    address = wio.address_of(args, args.who)
+    async with wio.client(args) as gw:
         got = await gw.call("fictra_listPurchases", address, args.role)
     lines = [f"{address} as {args.role}:"] + [
-        f"  {p['id']}  {p['status']:<9} {p['quantity']} {p['commodity']}  {w._pt(p['value'])}"
+        f"  {p['id']}  {p['status']:<9} {p['quantity']} {p['commodity']}  {wio.pt(p['value'])}"
         for p in got["purchases"]]
     if not got["purchases"]:
         lines.append("  none")
-    return w._out(args, got, "\n".join(lines))
+    return wio.out(args, got, "\n".join(lines))
 
 
 async def _price_submit(args: argparse.Namespace) -> int:
+    # imported here: protobuf costs every other fictra command start-up
     from app.params import parse_amount
-    from app.txbuilder import submit_price
+    from app.tx import builder as tb
 
-    async with w._client(args) as gw:
+    async with wio.client(args) as gw:
         height = (await gw.call("fictra_status"))["height"]
         blocks = int((await gw.call("fictra_getParams"))["oracle_round_blocks"])
     round_ = (height + 1) // blocks  # the round of the next block, where the tx lands
-    return await _step(args, submit_price(args.commodity, round_, parse_amount(args.price)),
+    return await _step(args, tb.submit_price(args.commodity, round_, parse_amount(args.price)),
                        f"{args.commodity} price submitted for round {round_}")
 
 
 async def _price_show(args: argparse.Namespace) -> int:
-    async with w._client(args) as gw:
+    async with wio.client(args) as gw:
         p = await gw.call("fictra_getPrice", args.commodity)
     if p is None:
-        raise w.UserError(f"no commodity {args.commodity!r}")
-    text = (f"{p['commodity']}: {w._pt(p['price'])} (round {p['round']}, height "
+        raise wio.UserError(f"no commodity {args.commodity!r}")
+    text = (f"{p['commodity']}: {wio.pt(p['price'])} (round {p['round']}, height "
             f"{p['published_height']})" if p["status"] == "current"
             else f"{p['commodity']}: no current price")
-    return w._out(args, p, text)
+    return wio.out(args, p, text)
 
 
 async def _price_history(args: argparse.Namespace) -> int:
     page = {k: v for k, v in (("from", args.from_height), ("to", args.to_height))
             if v is not None}
-    async with w._client(args) as gw:
+    async with wio.client(args) as gw:
         h = await gw.call("fictra_getPriceHistory", args.commodity, page or None)
     if h is None:
-        raise w.UserError(f"no commodity {args.commodity!r}")
+        raise wio.UserError(f"no commodity {args.commodity!r}")
     lines = [f"{h['commodity']}:"] + [f"  {x['height']:>7}  round {x['round']:<6} "
-                                      f"{w._pt(x['price'])}" for x in h["points"]]
-    return w._out(args, h, "\n".join(lines))
+                                      f"{wio.pt(x['price'])}" for x in h["points"]]
+    return wio.out(args, h, "\n".join(lines))
 
 
 async def _ft_show(args: argparse.Namespace) -> int:
+    # imported here: protobuf costs every other fictra command start-up
     from app.params import format_amount
 
-    address = w._address_of(args, args.who)
-    async with w._client(args) as gw:
+    address = wio.address_of(args, args.who)
+    async with wio.client(args) as gw:
         f = await gw.call("fictra_getFT", address)
-    return w._out(args, f, f"{address}: {format_amount(int(f['balance']))} FT (issued "
-                  f"{format_amount(int(f['issued']))}, converted "
-                  f"{format_amount(int(f['converted']))})")
+    return wio.out(args, f, f"{address}: {format_amount(int(f['balance']))} FT (issued "
+                   f"{format_amount(int(f['issued']))}, converted "
+                   f"{format_amount(int(f['converted']))})")
 
 
 async def _ft_convert(args: argparse.Namespace) -> int:
+    # imported here: protobuf costs every other fictra command start-up
     from app.params import parse_amount
-    from app.txbuilder import convert_ft
+    from app.tx import builder as tb
 
     amount = parse_amount(args.amount.removesuffix("FT"))
-    return await _step(args, convert_ft(amount), f"converted {args.amount} FT")
+    return await _step(args, tb.convert_ft(amount), f"converted {args.amount} FT")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from app.cometrpc import parse_time_ns
+from app.node.cometrpc import parse_time_ns
 from rpc.jsonrpc import CallContext, Method
 from rpc.schemas import BOOL, INT, STR, obj, ref
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 
-from app.binaries import tool
+from app.node.binaries import tool
 
 from .recording_app import RecordingApp
 

@@ -1,6 +1,6 @@
-"""The ledger on four real validators: faucet -> fresh account -> another account, seen through
-CometBFT's abci_query and tx_search with a proof checked against the next header, and a council
-proposal that changes a validator's power."""
+"""The ledger on four real validators (the shared localnet): faucet -> fresh account -> another
+account, seen through CometBFT's abci_query and tx_search with a proof checked against the next
+header, and a council proposal that changes a validator's power (and one that puts it back)."""
 
 from __future__ import annotations
 
@@ -11,19 +11,18 @@ from typing import Any
 
 import pytest
 
-from app.cometrpc import call
 from app.crypto import Key, read_key_file
-from app.localnet import Localnet
+from app.node.cometrpc import call
+from app.node.localnet import Localnet
 from app.params import UNIT
 from app.pb import state_pb2
-from app.txbuilder import build_signed, propose, send, set_validator_power, vote
+from app.tx.builder import build_signed, propose, send, set_validator_power, vote
 from state.proof import verify_proof
-
-from .conftest import height, wait_until
+from tests.localnets import SHARED_CHAIN_ID, height, wait_until
 
 pytestmark = pytest.mark.integration
 
-CHAIN_ID = "fictra-test"
+CHAIN_ID = SHARED_CHAIN_ID
 
 
 def _query(url: str, path: str, height: int = 0, prove: bool = False) -> dict[str, Any]:
@@ -49,10 +48,10 @@ def _submit(url: str, key: Key, *msgs: Any) -> dict[str, Any]:
     return res
 
 
-def test_transfers_queries_history_and_proofs(localnet4: Localnet) -> None:
-    url = localnet4.nodes[0].rpc_url
-    other = localnet4.nodes[3].rpc_url
-    faucet = read_key_file(Path(localnet4.home) / "keys" / "faucet.json")
+def test_transfers_queries_history_and_proofs(shared_localnet: Localnet) -> None:
+    url = shared_localnet.nodes[0].rpc_url
+    other = shared_localnet.nodes[3].rpc_url
+    faucet = read_key_file(Path(shared_localnet.home) / "keys" / "faucet.json")
     alice, bob = Key.generate(), Key.generate()
     _submit(url, faucet, send(alice.address, 100 * UNIT))
     res = _submit(url, alice, send(bob.address, 10 * UNIT))
@@ -80,29 +79,37 @@ def test_transfers_queries_history_and_proofs(localnet4: Localnet) -> None:
     assert state_pb2.Account.FromString(value).balance == 10 * UNIT
 
 
-def test_council_changes_a_validator_power(localnet4: Localnet) -> None:
-    url = localnet4.nodes[1].rpc_url
-    home = Path(localnet4.home)
+def test_council_changes_a_validator_power(shared_localnet: Localnet) -> None:
+    url = shared_localnet.nodes[1].rpc_url
+    home = Path(shared_localnet.home)
     c1 = read_key_file(home / "keys" / "council-1.json")
     c2 = read_key_file(home / "keys" / "council-2.json")
-    target = localnet4.nodes[2]
+    target = shared_localnet.nodes[2]
     pub = base64.b64decode(target.validator_pubkey)
-    res = _submit(url, c1, propose(set_validator_power(pub, 25), "more weight to node2"))
-    pid = next(int(a["value"]) for e in res["tx_result"]["events"] if e["type"] == "proposal"
-               for a in e["attributes"] if a["key"] == "id")
-    res = _submit(url, c2, vote(pid, True))
-    h = int(res["height"])
-    statuses = [a["value"] for e in res["tx_result"]["events"] if e["type"] == "proposal"
-                for a in e["attributes"] if a["key"] == "status"]
-    assert statuses == ["passed"]
+
+    def set_power(power: int, summary: str) -> int:
+        """Propose and pass a new power for node2; the height of the passing vote."""
+        res = _submit(url, c1, propose(set_validator_power(pub, power), summary))
+        pid = next(int(a["value"]) for e in res["tx_result"]["events"]
+                   if e["type"] == "proposal" for a in e["attributes"] if a["key"] == "id")
+        res = _submit(url, c2, vote(pid, True))
+        statuses = [a["value"] for e in res["tx_result"]["events"] if e["type"] == "proposal"
+                    for a in e["attributes"] if a["key"] == "status"]
+        assert statuses == ["passed"]
+        return int(res["height"])
 
     def power_at(height_: int) -> int:
         vals = call(url, "validators", height=str(height_))["validators"]
         return next(int(v["voting_power"]) for v in vals
                     if v["pub_key"]["value"] == target.validator_pubkey)
 
+    h = set_power(25, "more weight to node2")
     wait_until(lambda: height(url) >= h + 2, "two more blocks")
     assert power_at(h + 1) == 10
     assert power_at(h + 2) == 25
     vals = json.loads(_query(url, "/validators")["info"])
     assert {v["pub_key"]: v["power"] for v in vals}[pub.hex()] == "25"
+    # Back to the genesis set, which the other tests on the shared localnet expect.
+    h = set_power(10, "node2 back to 10")
+    wait_until(lambda: height(url) >= h + 2, "two more blocks")
+    assert (power_at(h + 1), power_at(h + 2)) == (25, 10)

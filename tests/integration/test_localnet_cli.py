@@ -1,32 +1,32 @@
-"""`fictra localnet up` in the foreground: a line per block, and Ctrl-C stops every process."""
+"""`fictra localnet up` in the foreground: a line per block, and Ctrl-C stops every process;
+``--fresh`` replaces a running localnet, and ``--no-gateway`` starts no gateway."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from app.localnet import Localnet
-
-from .conftest import free_base_port
+from app.node.localnet import Localnet
+from tests.localnets import Procs, fictra, free_base_port
 
 pytestmark = pytest.mark.integration
 
 
-def _up(home: Path, base: int, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "app.cli.main", "localnet", "up", "--validators", "2",
-         "--home", str(home), "--base-port", str(base), "--no-gateway", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+def _up(procs: Procs, home: Path, base: int, *extra: str) -> subprocess.Popen[str]:
+    """Start ``fictra localnet up`` (two validators, no gateway); whatever happens in the
+    test, the process and the nodes it starts are stopped when the test ends."""
+    procs.localnet(home)
+    return procs.fictra("localnet", "up", "--validators", "2", "--home", str(home),
+                        "--base-port", str(base), "--no-gateway", *extra)
 
 
-def test_foreground_blocks_then_ctrl_c_stops_everything(tmp_path: Path) -> None:
+def test_foreground_blocks_then_ctrl_c_stops_everything(tmp_path: Path, procs: Procs) -> None:
     home = tmp_path / "net"
-    proc = _up(home, free_base_port(2))
+    proc = _up(procs, home, free_base_port(2))
     assert proc.stdout is not None
     lines: list[str] = []
     for line in proc.stdout:  # ends if the process dies: then the assertion below fails
@@ -42,20 +42,23 @@ def test_foreground_blocks_then_ctrl_c_stops_everything(tmp_path: Path) -> None:
     assert all(net.pid_of(n.name) is None for n in net.nodes)
 
 
-def test_fresh_replaces_a_running_localnet(tmp_path: Path) -> None:
+def test_fresh_replaces_a_running_localnet(tmp_path: Path, procs: Procs) -> None:
     home = tmp_path / "net"
     base = free_base_port(2)
-    first = _up(home, base, "--detach")
+    first = _up(procs, home, base, "--detach")
     out = first.communicate(timeout=180)[0]
     assert first.returncode == 0, out
     old = Localnet(home)
     old_pids = [old.pid_of(n.name) for n in old.nodes]
     assert all(old_pids)
-    again = _up(home, base)  # without --fresh: refused, nothing touched
+    # --no-gateway: none started, none recorded
+    status = json.loads(fictra("localnet", "status", "--home", str(home), "--json").stdout)
+    assert status["gateway"] is None
+    again = _up(procs, home, base)  # without --fresh: refused, nothing touched
     assert again.communicate(timeout=60)[0].count("already running") == 1
     assert again.returncode == 2
     assert [old.pid_of(n.name) for n in old.nodes] == old_pids
-    fresh = _up(home, base, "--fresh", "--detach")
+    fresh = _up(procs, home, base, "--fresh", "--detach")
     out = fresh.communicate(timeout=180)[0]
     assert fresh.returncode == 0, out
     assert "stopping the localnet still running" in out
@@ -63,3 +66,4 @@ def test_fresh_replaces_a_running_localnet(tmp_path: Path) -> None:
     new_pids = [new.pid_of(n.name) for n in new.nodes]
     assert all(new_pids) and not set(new_pids) & set(old_pids)
     new.stop_nodes()
+    assert all(new.pid_of(n.name) is None for n in new.nodes)

@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 
 from genesis.network import init_single
-
-from .conftest import free_base_port, height, wait_until
+from tests.localnets import Procs, free_base_port, height, wait_until
 
 pytestmark = pytest.mark.integration
 
 
-def _start(home: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "app.cli.main", "node", "start", "--home", str(home)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+def _start(procs: Procs, home: Path) -> subprocess.Popen:
+    """Start ``fictra node start``; it and its cometbft are stopped when the test ends,
+    whatever happens."""
+    procs.node(home)
+    return procs.fictra("node", "start", "--home", str(home))
 
 
 def _alive(pid: int) -> bool:
@@ -34,9 +33,9 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
 
 
-def test_single_node_produces_blocks_and_stops_cleanly(node_home: Path) -> None:
+def test_single_node_produces_blocks_and_stops_cleanly(node_home: Path, procs: Procs) -> None:
     node = init_single(node_home, "fictra-single", base_port=free_base_port(1))
-    proc = _start(node_home)
+    proc = _start(procs, node_home)
     try:
         wait_until(lambda: height(node.rpc_url) >= 5, "5 blocks")
         pids = json.loads((node_home / "node.pids.json").read_text())
@@ -48,24 +47,20 @@ def test_single_node_produces_blocks_and_stops_cleanly(node_home: Path) -> None:
     assert not _alive(pids["cometbft"])
 
 
-def test_node_exits_loudly_when_cometbft_dies(node_home: Path) -> None:
+def test_node_exits_loudly_when_cometbft_dies(node_home: Path, procs: Procs) -> None:
     node = init_single(node_home, "fictra-single", base_port=free_base_port(1))
-    proc = _start(node_home)
-    try:
-        wait_until(lambda: height(node.rpc_url) >= 1, "first block")
-        pids = json.loads((node_home / "node.pids.json").read_text())
-        os.kill(pids["cometbft"], signal.SIGKILL)
-        out, _ = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    proc = _start(procs, node_home)
+    wait_until(lambda: height(node.rpc_url) >= 1, "first block")
+    pids = json.loads((node_home / "node.pids.json").read_text())
+    os.kill(pids["cometbft"], signal.SIGKILL)
+    out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 3
     assert "cometbft exited with status -9; stopping the app" in out
 
 
-def test_sigkill_of_node_takes_cometbft_down(node_home: Path) -> None:
+def test_sigkill_of_node_takes_cometbft_down(node_home: Path, procs: Procs) -> None:
     node = init_single(node_home, "fictra-single", base_port=free_base_port(1))
-    proc = _start(node_home)
+    proc = _start(procs, node_home)
     wait_until(lambda: height(node.rpc_url) >= 1, "first block")
     pids = json.loads((node_home / "node.pids.json").read_text())
     proc.kill()
@@ -73,7 +68,7 @@ def test_sigkill_of_node_takes_cometbft_down(node_home: Path) -> None:
     wait_until(lambda: not _alive(pids["cometbft"]), "cometbft to die with its parent", 30)
     # restart on the same home: the app and cometbft agree again and blocks continue
     before = height_after_restart = 0
-    proc = _start(node_home)
+    proc = _start(procs, node_home)
     try:
         wait_until(lambda: height(node.rpc_url) >= 1, "restart")
         before = height(node.rpc_url)

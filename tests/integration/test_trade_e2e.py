@@ -1,8 +1,9 @@
-"""Commodity trade on four real validators, with the localnet's buyer and seller, three
-verifiers, three oracles and a sovereign: create -> ship -> attest -> settled with exact PT
-and FT balances (proven against the next header), a dispute resolved each way by the council,
-an expiry refund, a rejection refund, an oracle round, FT conversion, and every unauthorized
-step refused by CheckTx with its code (nothing included, nonce unchanged)."""
+"""Commodity trade on four real validators (the shared localnet), with the localnet's buyer and
+seller, three verifiers, three oracles and a sovereign: create -> ship -> attest -> settled with
+exact PT and FT balances (proven against the next header; escrow, FT and the buyer's purchases
+counted from what other tests left), a dispute resolved each way by the council, an expiry
+refund, a rejection refund, an oracle round, FT conversion, and every unauthorized step refused
+by CheckTx with its code (nothing included, nonce unchanged)."""
 
 from __future__ import annotations
 
@@ -14,22 +15,21 @@ from typing import Any
 
 import pytest
 
-from app import txbuilder as tb
-from app.cometrpc import RpcError, call
 from app.crypto import Key, read_key_file, to_bech32
 from app.errors import Code
-from app.localnet import Localnet
+from app.keys import purchase_id
 from app.modules import pt
-from app.modules.trade import purchase_id
+from app.node.cometrpc import RpcError, call
+from app.node.localnet import Localnet
 from app.params import UNIT
 from app.pb import state_pb2, tx_pb2
+from app.tx import builder as tb
 from state.proof import verify_proof
-
-from .conftest import height, wait_until
+from tests.localnets import SHARED_CHAIN_ID, height, wait_until
 
 pytestmark = pytest.mark.integration
 
-CHAIN_ID = "fictra-test"
+CHAIN_ID = SHARED_CHAIN_ID
 SHIPPING, CUSTOMS, QUALITY = (tx_pb2.VERIFICATION_KIND_SHIPPING,
                               tx_pb2.VERIFICATION_KIND_CUSTOMS,
                               tx_pb2.VERIFICATION_KIND_QUALITY)
@@ -118,8 +118,8 @@ def fee(res: dict[str, Any]) -> int:
     return int(events(res, "fee")[0]["amount"])
 
 
-def test_trade_lifecycle_on_four_validators(localnet4: Localnet) -> None:
-    net = Net(localnet4)
+def test_trade_lifecycle_on_four_validators(shared_localnet: Localnet) -> None:
+    net = Net(shared_localnet)
     buyer, seller = net.key("trader-ch"), net.key("trader-sg")
     verifiers = [net.key(f"verifier-{i}") for i in (1, 2, 3)]
     oracles = [net.key(f"oracle-{i}") for i in (1, 2, 3)]
@@ -131,6 +131,10 @@ def test_trade_lifecycle_on_four_validators(localnet4: Localnet) -> None:
                            tb.send(outsider.address, 10 * UNIT))))[0])
     buyer0, seller0, sov0 = net.balance(buyer), net.balance(seller), net.balance(sovereign)
     reserve0 = net.balance(pt.RESERVE)
+    # Other tests on the shared localnet may have left escrow, FT and purchases behind.
+    escrow0 = net.balance(pt.ESCROW)
+    ft0 = int(net.info(f"/ft/{sovereign.bech32}")["balance"])
+    supply0 = {k: int(v) for k, v in net.info("/ft_supply").items()}
     buyer_fees = seller_fees = sov_fees = 0
 
     # -- one tx makes five purchases ---------------------------------------------------------
@@ -153,7 +157,7 @@ def test_trade_lifecycle_on_four_validators(localnet4: Localnet) -> None:
     assert [e["id"] for e in events(res, "purchase")] == [i.hex() for i in ids]
     assert [e["value"] for e in events(res, "purchase")] == [str(v) for v in values]
     assert net.balance(buyer) == buyer0 - sum(values) - buyer_fees
-    assert net.balance(pt.ESCROW) == sum(values)
+    assert net.balance(pt.ESCROW) == escrow0 + sum(values)
 
     # -- unauthorized and invalid steps: refused by CheckTx with their codes ------------------
     net.refused(buyer, tb.confirm_shipment(p1, [DOC]), Code.NOT_AUTHORIZED)
@@ -168,7 +172,7 @@ def test_trade_lifecycle_on_four_validators(localnet4: Localnet) -> None:
     net.refused(buyer, tb.create_purchase(seller.address, "URANIUM", 1, UNIT,
                                           sovereign.address, h + 50, h + 60),
                 Code.COMMODITY_UNKNOWN)
-    net.refused(sovereign, tb.convert_ft(UNIT), Code.FT_INSUFFICIENT)
+    net.refused(sovereign, tb.convert_ft(ft0 + UNIT), Code.FT_INSUFFICIENT)
     net.refused(buyer, tb.convert_ft(UNIT), Code.NOT_SOVEREIGN)
     net.refused(verifiers[0], tb.submit_price("BRENT", 0, UNIT), Code.NOT_ORACLE)
     net.refused(oracles[0], tb.submit_price("BRENT", h + 1_000, UNIT), Code.ROUND_INVALID)
@@ -227,12 +231,13 @@ def test_trade_lifecycle_on_four_validators(localnet4: Localnet) -> None:
     refunded = values[1] + values[3] + values[4]
     assert net.balance(buyer) == buyer0 - sum(values) - buyer_fees + refunded
     assert net.balance(seller) == seller0 - seller_fees + values[0] + values[2]
-    assert net.balance(pt.ESCROW) == 0
-    assert net.info(f"/ft/{sovereign.bech32}")["balance"] == str(ft_p1)
-    assert net.info("/ft_supply") == {"issued": str(ft_p1), "converted": "0",
-                                      "supply": str(ft_p1)}
+    assert net.balance(pt.ESCROW) == escrow0
+    assert net.info(f"/ft/{sovereign.bech32}")["balance"] == str(ft0 + ft_p1)
+    assert net.info("/ft_supply") == {"issued": str(supply0["issued"] + ft_p1),
+                                      "converted": str(supply0["converted"]),
+                                      "supply": str(supply0["supply"] + ft_p1)}
     listed = net.info(f"/purchases/by_buyer/{buyer.bech32}")["purchases"]
-    assert {p["id"]: p["status"] for p in listed} == {
+    assert {p["id"]: p["status"] for p in listed if p["id"] in {i.hex() for i in ids}} == {
         p1.hex(): "settled", p2.hex(): "refunded", p3.hex(): "settled", p4.hex(): "rejected",
         p5.hex(): "expired"}
 
@@ -241,7 +246,7 @@ def test_trade_lifecycle_on_four_validators(localnet4: Localnet) -> None:
     sov_fees += fee(conv)
     assert net.balance(sovereign) == sov0 - sov_fees + ft_p1 // 2  # 1 FT -> 1 PT
     assert net.balance(pt.RESERVE) == reserve0 - ft_p1 // 2
-    assert net.info(f"/ft/{sovereign.bech32}")["balance"] == str(ft_p1 - ft_p1 // 2)
+    assert net.info(f"/ft/{sovereign.bech32}")["balance"] == str(ft0 + ft_p1 - ft_p1 // 2)
 
     # -- proofs of the settled purchase and the FT record against header q + 1 ----------------
     for path, shard in ((f"/purchase/{p1.hex()}", "trade"), (f"/ft/{sovereign.bech32}", "ft")):
@@ -256,8 +261,8 @@ def test_trade_lifecycle_on_four_validators(localnet4: Localnet) -> None:
         base64.b64decode(net.query(f"/purchase/{p1.hex()}")["value"])).ft_issued == ft_p1
 
 
-def test_an_oracle_round_publishes_the_median(localnet4: Localnet) -> None:
-    net = Net(localnet4)
+def test_an_oracle_round_publishes_the_median(shared_localnet: Localnet) -> None:
+    net = Net(shared_localnet)
     oracles = [net.key(f"oracle-{i}") for i in (1, 2, 3)]
     rb = net.round_blocks
     # Submit at the start of a round so that all three land in it.

@@ -1,13 +1,10 @@
-"""A real 4-validator localnet started by ``fictra localnet up`` (nodes and gateway), shared
-by the end-to-end tests of this package, with helpers to call the gateway and the wallet CLI."""
+"""The gateway end-to-end tests of this package run on the session's shared 4-validator
+localnet (``tests/conftest.py``, started by ``fictra localnet up`` with its gateway); helpers to
+call the gateway and the wallet CLI."""
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,37 +14,8 @@ from typing import Any
 
 import pytest
 
-from genesis.network import new_network
-from tests.integration.conftest import free_base_port
-
-ROOT = Path(__file__).resolve().parents[2]
-TEST_KEY = "test-key"  # an unlimited tier, so the tests are not rate limited
-FREE_KEY = "free-key"
-WALLET_ENV = {"FICTRA_GATEWAY", "FICTRA_KEYRING", "FICTRA_PASSPHRASE", "FICTRA_LOCALNET_HOME",
-              "FICTRA_API_KEY"}
-
-GATEWAY_TOML = f"""
-[tiers.TEST]
-rate = 0
-burst = 1
-
-[api_keys]
-"{TEST_KEY}" = "TEST"
-"{FREE_KEY}" = "FREE"
-"""
-
-
-def fictra(*args: str, env: dict[str, str] | None = None, check: bool = True,
-           timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    # The caller's own wallet settings (gateway, keyring, passphrase) must not leak in.
-    base = {k: v for k, v in os.environ.items() if k not in WALLET_ENV}
-    proc = subprocess.run([sys.executable, "-m", "app.cli.main", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout,
-                          env={**base, **(env or {})})
-    if check and proc.returncode != 0:
-        raise AssertionError(f"fictra {' '.join(args)} exited {proc.returncode}:\n"
-                             f"{proc.stdout}\n{proc.stderr}")
-    return proc
+from app.node.localnet import Localnet
+from tests.localnets import TEST_KEY, gateway_url
 
 
 @dataclass
@@ -84,28 +52,6 @@ class Net:
                 "FICTRA_PASSPHRASE": "a passphrase for tests", "FICTRA_API_KEY": TEST_KEY}
 
 
-def base_port_with_gateway(nodes: int) -> int:
-    """A free base port whose gateway port (base + 9, what `localnet up` picks) is free too."""
-    for _ in range(20):
-        base = free_base_port(nodes)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", base + 9))
-            except OSError:
-                continue
-        return base
-    raise RuntimeError("no free port range for a localnet with its gateway")
-
-
-@pytest.fixture(scope="package")
-def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Net]:
-    home = tmp_path_factory.mktemp("rpc-net")
-    new_network(home, 4, "fictra-rpc", base_port=base_port_with_gateway(4))
-    (home / "gateway.toml").write_text(GATEWAY_TOML)
-    try:
-        out = fictra("localnet", "up", "--home", str(home), "--detach").stdout
-        assert "wallet gateway http://" in out, out
-        state = json.loads((home / "localnet.json").read_text())
-        yield Net(home, state["gateway"]["url"], "fictra-rpc")
-    finally:
-        fictra("localnet", "down", "--home", str(home), check=False)
+@pytest.fixture(scope="session")
+def net(shared_localnet: Localnet) -> Iterator[Net]:
+    yield Net(shared_localnet.home, gateway_url(shared_localnet), shared_localnet.chain_id)

@@ -1,5 +1,6 @@
 """``fictra localnet up`` starts one gateway (recorded next to the nodes), ``status`` shows it,
-``down`` stops it; ``--no-gateway`` starts none. A one-validator localnet of its own."""
+``down`` stops it. A one-validator localnet of its own. (That ``--no-gateway`` starts none is
+checked in ``tests/integration/test_localnet_cli.py``, whose localnets start without one.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import base_port_with_gateway, fictra
+from tests.localnets import Procs, base_port_with_gateway, fictra
 
 pytestmark = pytest.mark.integration
 
@@ -23,8 +24,8 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def test_up_status_down(tmp_path: Path) -> None:
-    home = tmp_path / "net"
+def test_up_status_down(tmp_path: Path, procs: Procs) -> None:
+    home = procs.localnet(tmp_path / "net")
     base = base_port_with_gateway(1)
     try:
         out = fictra("localnet", "up", "--validators", "1", "--home", str(home), "--detach",
@@ -44,13 +45,3 @@ def test_up_status_down(tmp_path: Path) -> None:
     status = json.loads(fictra("localnet", "status", "--home", str(home), "--json").stdout)
     assert status["gateway"]["alive"] is False
 
-
-def test_no_gateway(tmp_path: Path) -> None:
-    home = tmp_path / "net"
-    try:
-        fictra("localnet", "up", "--validators", "1", "--home", str(home), "--detach",
-               "--base-port", str(base_port_with_gateway(1)), "--no-gateway")
-        status = json.loads(fictra("localnet", "status", "--home", str(home), "--json").stdout)
-        assert status["gateway"] is None
-    finally:
-        fictra("localnet", "down", "--home", str(home), check=False)

@@ -15,15 +15,16 @@ from app.crypto import Key
 from app.errors import Code
 from app.modules import pt
 from app.params import UNIT
-from app.txbuilder import build_signed, send, sign_tx
+from app.tx.builder import build_signed, send, sign_tx
 from rpc.client import GatewayClient
 from rpc.keystore import read_plain
 from rpc.lightclient import verify_signed_header
 from rpc.methods import build_registry
 from rpc.verify import verified_value
 from state.proof import ProofError
+from tests.localnets import TEST_KEY
 
-from .conftest import TEST_KEY, Net
+from .conftest import Net
 
 pytestmark = pytest.mark.integration
 

@@ -12,10 +12,11 @@ import aiohttp
 import pytest
 
 from app.crypto import Key
-from app.txbuilder import send, sign_tx
+from app.tx.builder import send, sign_tx
 from rpc.keystore import read_plain
+from tests.localnets import FREE_KEY, TEST_KEY
 
-from .conftest import FREE_KEY, TEST_KEY, Net
+from .conftest import Net
 
 pytestmark = pytest.mark.integration
 

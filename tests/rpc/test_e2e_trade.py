@@ -13,12 +13,13 @@ import jsonschema
 import pytest
 
 from app.params import UNIT
-from app.txbuilder import submit_price
+from app.tx.builder import submit_price
 from rpc.client import GatewayClient
 from rpc.keystore import read_plain
 from rpc.wallet import Wallet
+from tests.localnets import TEST_KEY, fictra
 
-from .conftest import TEST_KEY, Net, fictra
+from .conftest import Net
 
 pytestmark = pytest.mark.integration
 
@@ -117,7 +118,7 @@ def test_oracle_round_publishes_a_price_to_subscribers(net: Net) -> None:
 def test_simulate_a_purchase(net: Net) -> None:
     """Simulation runs the trade handlers too, over state read through the gateway."""
     from app.crypto import from_bech32
-    from app.txbuilder import build_signed, create_purchase
+    from app.tx.builder import build_signed, create_purchase
 
     buyer = read_plain(net.home / "keys" / "trader-ch.json")
     seller = read_plain(net.home / "keys" / "trader-sg.json")

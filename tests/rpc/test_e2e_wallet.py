@@ -14,12 +14,13 @@ import pytest
 
 from app.crypto import Key
 from app.params import UNIT
-from app.txbuilder import send
+from app.tx.builder import send
 from rpc.client import GatewayClient
 from rpc.keystore import read_plain
 from rpc.wallet import Wallet
+from tests.localnets import TEST_KEY, fictra
 
-from .conftest import TEST_KEY, Net, fictra
+from .conftest import Net
 
 pytestmark = pytest.mark.integration
 

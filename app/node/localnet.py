@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.cometrpc import RpcError, call
+from app.node.cometrpc import RpcError, call
 from genesis.network import NodeInfo, load_network
 
 STOP_GRACE_S = 20.0

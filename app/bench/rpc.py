@@ -26,15 +26,17 @@ import json
 import os
 import shutil
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from app.crypto import Key
-from app.localnet import Localnet
-from app.progress import progress
-from app.txbuilder import build_signed, multi_send, send
+from app.node.localnet import Localnet
+from app.node.progress import progress
+from app.tx.builder import build_signed, multi_send, send
 from genesis.network import new_network
 from rpc.client import GatewayClient
 from rpc.keystore import read_plain
@@ -243,9 +245,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _wait_ready(net: Localnet, url: str) -> None:
-    import urllib.error
-    import urllib.request
-
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         dead = [n.name for n in net.nodes if net.exited(n.name)]

@@ -17,7 +17,10 @@ import sys
 from pathlib import Path
 
 from abci.server import AbciServer
-from app.binaries import cometbft
+from app.genesis import GenesisError, validate_app_state
+from app.node.binaries import cometbft
+from app.node.config import create_app
+from genesis.network import NetworkError, init_single
 
 log = logging.getLogger("fictra.node")
 
@@ -43,8 +46,6 @@ class Node:
         self.reason = ""
 
     async def run(self) -> int:
-        from app.application import create_app
-
         if not (self.home / "config" / "genesis.json").exists():
             log.error("no node in %s: run `fictra node init --home %s` first", self.home, self.home)
             return 2
@@ -116,8 +117,6 @@ def check_genesis(path: Path) -> str | None:
     Checked before cometbft starts, so a bad file stops the node with one clear line instead
     of an InitChain failure deep in the handshake.
     """
-    from genesis.app_state import GenesisError, validate_app_state
-
     try:
         doc = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
@@ -145,8 +144,6 @@ def start(home: Path, log_level: str = "INFO") -> int:
 
 
 def init(home: Path, chain_id: str) -> int:
-    from genesis.network import NetworkError, init_single
-
     try:
         node = init_single(home, chain_id)
     except NetworkError as exc:

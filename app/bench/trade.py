@@ -15,11 +15,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from app import txbuilder as tb
 from app.crypto import Key
-from app.modules.catalogue import LOCALNET_CATALOGUE
 from app.params import UNIT
 from app.pb import tx_pb2
+from app.tx import builder as tb
+from genesis.localnet import LOCALNET_CATALOGUE
 
 WARMUP_BLOCKS = 2
 MAX_TRADERS = 2_000

@@ -7,12 +7,13 @@ as a proposal from elsewhere, as on the other validators). Either way a node exe
 block once: FinalizeBlock reuses the proposal it built or verified. Signing happens before
 timing (wallets sign, not nodes).
 The pseudo-random choice of pairs is seeded, so every run offers the same txs.
-``--mix trade`` offers commodity trade steps among the transfers (``app.bench_trade``).
+``--mix trade`` offers commodity trade steps among the transfers (``app.bench.trade``).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import random
@@ -25,10 +26,13 @@ from typing import Any
 from abci.proto import abci as pb
 from abci.proto import crypto_keys
 from app.application import FictraApp
+from app.bench.trade import WARMUP_BLOCKS, TradeMix
 from app.crypto import Key
+from app.modules import SHARDS
+from app.node.progress import progress
 from app.params import UNIT, default_params, params_to_json
-from app.progress import progress
-from app.txbuilder import build_signed, send
+from app.tx.builder import build_signed, send
+from state.store import Store
 
 CHAIN_ID = "fictra-bench"
 STAGES = ("check", "prepare", "process", "finalize", "commit")
@@ -40,8 +44,6 @@ def _key(i: int) -> Key:
 
 
 def run(args: argparse.Namespace) -> int:
-    from state.store import Store
-
     n_acc, per_block, n_blocks = args.accounts, args.block_txs, args.blocks
     if n_acc < 2 or per_block < 1 or n_blocks < 1:
         print("error: --accounts >= 2, --block-txs >= 1 and --blocks >= 1", file=sys.stderr)
@@ -69,15 +71,13 @@ def run(args: argparse.Namespace) -> int:
     }
     mix = None
     if args.mix == "trade":
-        from app.bench_trade import WARMUP_BLOCKS, TradeMix
-
         try:
             mix = TradeMix(n_acc, per_block, rng, keys, addrs, p)
         except ValueError as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
         mix.extend_genesis(app_state)
-    store = Store.open(home / "state")
+    store = Store.open(home / "state", shards=SHARDS)
     app = FictraApp(store, keep_recent=0)
     progress("setup: genesis")
     app.init_chain(pb.RequestInitChain(
@@ -124,8 +124,6 @@ def run(args: argparse.Namespace) -> int:
     # -- measured pipeline ---------------------------------------------------------------------
     profiler = None
     if args.profile:
-        import cProfile
-
         profiler = cProfile.Profile()
         profiler.enable()
     spent = dict.fromkeys(STAGES, 0.0)

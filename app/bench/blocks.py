@@ -8,9 +8,9 @@ import shutil
 import time
 from pathlib import Path
 
-from app.cometrpc import RpcError, call, parse_time_ns
-from app.localnet import Localnet
-from app.progress import progress
+from app.node.cometrpc import RpcError, call, parse_time_ns
+from app.node.localnet import Localnet
+from app.node.progress import progress
 from genesis.network import new_network
 
 

@@ -1,0 +1,37 @@
+"""A node's own configuration: the optional ``<home>/config/app.toml`` and the application
+opened on the store in ``<home>/data/state``."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from app.application import FictraApp
+from app.modules import SHARDS
+from state.store import Store
+
+STATE_KEYS = frozenset({"keep_recent", "archive", "cache_mb", "snapshot_interval",
+                        "snapshot_keep_recent"})
+
+
+def store_options(home: Path) -> dict[str, Any]:
+    """The ``[state]`` table of ``<home>/config/app.toml``: Store.open keyword arguments."""
+    path = Path(home) / "config" / "app.toml"
+    if not path.exists():
+        return {}
+    with path.open("rb") as f:
+        section = tomllib.load(f).get("state", {})
+    unknown = set(section) - STATE_KEYS
+    if unknown:
+        raise ValueError(f"{path}: unknown [state] keys: {', '.join(sorted(unknown))}")
+    return dict(section)
+
+
+def create_app(home: Path) -> FictraApp:
+    """The application of the node in ``home``, on its store."""
+    home = Path(home)
+    opts = store_options(home)
+    store = Store.open(home / "data" / "state", shards=SHARDS, **opts)
+    keep = 0 if opts.get("archive") else opts.get("keep_recent", 3_888_000)
+    return FictraApp(store, keep_recent=keep, store_options=opts)
