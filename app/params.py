@@ -96,7 +96,9 @@ TRADE_PARAMS = (
     ("oracle_round_blocks", 1, 1_000_000),
     ("oracle_max_deviation_bps", 1, 1_000_000),
     ("oracle_max_age_rounds", 1, 1_000_000),
-    ("ft_conversion_rate_bps", 0, 100_000),  # at most 10 PT per FT: stays below 2^64
+    # A conversion's PT (up to 10^22 at this rate) is held against the reserve, itself within
+    # the maximum supply, before anything is written: no record can overflow.
+    ("ft_conversion_rate_bps", 0, 100_000_000),
     ("ft_conversion_cap", 0, MAX_SUPPLY),
     ("ft_conversion_window_blocks", 1, 10**9),
 )
