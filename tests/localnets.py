@@ -38,7 +38,9 @@ burst = 1
 "{FREE_KEY}" = "FREE"
 """
 
-_port_blocks = itertools.count(0)
+# Concurrent test sessions on one machine start at different blocks, so that two of them rarely
+# pick the same free range at once.
+_port_blocks = itertools.count(os.getpid() % 60)
 
 
 def free_base_port(nodes: int) -> int:

@@ -34,5 +34,9 @@ def test_killed_validator_catches_up_with_same_app_hash(own_localnet4: Localnet)
     wait_until(lambda: height(victim.rpc_url) >= head + 1, "victim to catch up")
     for h in range(killed_at - 1, head + 1):
         assert app_hash_after(victim.rpc_url, h) == app_hash_after(others[0], h), h
-    status = {s.name: s for s in own_localnet4.status()}
-    assert status[victim.name].alive and status[victim.name].catching_up is False
+
+    def caught_up() -> bool:  # at the head it may still report block sync for a moment
+        status = {s.name: s for s in own_localnet4.status()}
+        return status[victim.name].alive and status[victim.name].catching_up is False
+
+    wait_until(caught_up, "victim to report that it is no longer catching up", 60)
