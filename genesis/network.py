@@ -175,8 +175,10 @@ def new_network(
     base_port: int = DEFAULT_BASE_PORT,
     log_level: str = "*:error,state:info",
     progress: Any = None,
+    extra_accounts: list[dict[str, str]] | None = None,
 ) -> list[NodeInfo]:
-    """Create ``out/node0..`` and ``out/network.json``; return the nodes."""
+    """Create ``out/node0..`` and ``out/network.json``; return the nodes. ``extra_accounts``
+    (``{"address", "balance"}``) are funded at genesis beside the localnet's own."""
     if validators < 1:
         raise NetworkError("--validators must be at least 1")
     if not chain_id or len(chain_id) > 50:
@@ -201,7 +203,7 @@ def new_network(
         )
         if progress:
             progress(f"keys for node{i} ({i + 1}/{validators})")
-    app_state = _app_state(out, nodes)
+    app_state = _app_state(out, nodes, extra_accounts)
     template = json.loads((Path(nodes[0].home) / "config" / "genesis.json").read_text())
     genesis = make_genesis(chain_id, nodes, app_state, template)
     text = json.dumps(genesis, indent=2) + "\n"
@@ -218,11 +220,12 @@ def new_network(
     return nodes
 
 
-def _app_state(out: Path, nodes: list[NodeInfo]) -> dict[str, Any]:
+def _app_state(out: Path, nodes: list[NodeInfo],
+               extra_accounts: list[dict[str, str]] | None = None) -> dict[str, Any]:
     from genesis.app_state import localnet_app_state
 
     pubkeys = [base64.b64decode(n.validator_pubkey) for n in nodes]
-    return localnet_app_state(out, pubkeys)
+    return localnet_app_state(out, pubkeys, extra_accounts)
 
 
 def load_network(out: Path) -> tuple[str, list[NodeInfo]]:
