@@ -44,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     blocks.set_defaults(func=_run_blocks)
 
     _register_rpc(kinds)
+    from app.bench.cli import register_e2e
+
+    register_e2e(kinds)
 
 
 def _register_rpc(kinds: argparse._SubParsersAction) -> None:
