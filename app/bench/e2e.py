@@ -157,10 +157,16 @@ class Sampler(threading.Thread):
         self.samples: list[tuple[float, dict[str, float]]] = []
         self.stats: list[tuple[float, dict[str, Any]]] = []
         self.stop = threading.Event()
+        self.last: dict[int, float] = {}  # an exited process keeps its last reading
+
+    def _cpu(self, pid: int) -> float:
+        v = cpu_s(pid) or self.last.get(pid, 0.0)
+        self.last[pid] = v
+        return v
 
     def sample(self) -> None:
         now = time.time()
-        self.samples.append((now, {role: sum(cpu_s(p) for p in pids)
+        self.samples.append((now, {role: sum(self._cpu(p) for p in pids)
                                    for role, pids in self.pids.items()}))
         if self.stats_url:
             try:
@@ -306,7 +312,11 @@ class Net:
             while not pid_file.exists() and time.monotonic() < deadline:
                 time.sleep(0.1)
             cmts.append(int(json.loads(pid_file.read_text())["cometbft"]))
-        return {"cometbft": cmts, "app": apps}
+        # node0's own processes apart: it takes the client's RPC load, and its app's stage
+        # counters are the ones sampled
+        if len(self.nodes) == 1:
+            return {"cometbft": cmts, "app": apps}
+        return {"cometbft": cmts, "app": apps, "cometbft_node0": cmts[:1], "app_node0": apps[:1]}
 
     def stop(self) -> None:
         if self.app == "fictra":
@@ -417,7 +427,6 @@ class Phase:
             url, self.txs, self.senders, self.work, self.name, rate=self.rate, room=self.room,
             connections=self.connections,
             on_start=lambda pid: sampler.pids.__setitem__("client", [pid]))
-        sampler.pids["client"] = []
         wait_drained(url)
         done.set()
         watcher.join()
@@ -526,7 +535,8 @@ def throughput(ph: Phase) -> dict[str, Any]:
     cpu = {role: (_interp(s, t_b, lambda d, r=role: d.get(r, 0.0))
                   - _interp(s, t_a, lambda d, r=role: d.get(r, 0.0))) for role in s[0][1]}
     res["cpu_us_per_tx"] = {role: round(v / txs * 1e6, 1) for role, v in cpu.items()}
-    res["cpu_us_per_tx"]["total"] = round(sum(cpu.values()) / txs * 1e6, 1)
+    res["cpu_us_per_tx"]["total"] = round(sum(v for r, v in cpu.items()
+                                              if not r.endswith("_node0")) / txs * 1e6, 1)
     res["cpu_cores_used"] = {role: round(v / span, 2) for role, v in cpu.items()}
     if ph.sampler.stats:
         st = ph.sampler.stats
@@ -544,7 +554,7 @@ def throughput(ph: Phase) -> dict[str, Any]:
                 stages[k] = {"cpu_us_per_tx": round(c / txs * 1e6, 1),
                              "wall_us_per_tx": round(w / txs * 1e6, 1),
                              "requests": round(nreq)}
-        app_total = cpu.get("app", 0.0) / txs * 1e6
+        app_total = cpu.get("app_node0", cpu.get("app", 0.0)) / txs * 1e6  # node0's stages
         inside_handlers = sum(v["cpu_us_per_tx"] for v in stages.values())
         stages["other"] = {"cpu_us_per_tx": round(app_total - inside_handlers, 1),
                            "note": "event loop, framing, socket I/O, GC outside the handlers"}
@@ -697,7 +707,8 @@ def summary(out: dict[str, Any]) -> str:
         if not r:
             continue
         tp = r["throughput"]
-        lines.append(f"{app} (load before {r['load_avg_before'][0]}):")
+        lines.append(f"{app} (load before {r['load_avg_before'][0]}, after "
+                     f"{r.get('load_avg_after', ['?'])[0]}):")
         if tp.get("tx_per_s"):
             bi, tb = tp["block_interval_s"], tp["txs_per_block"]
             lines.append(
@@ -710,7 +721,7 @@ def summary(out: dict[str, Any]) -> str:
                 f"{k} {v} us" for k, v in cpu.items()) + "; cores busy: " + ", ".join(
                 f"{k} {v}" for k, v in tp["cpu_cores_used"].items()))
             if tp.get("app_stages"):
-                lines.append("  app by stage (CPU us/tx): " + ", ".join(
+                lines.append("  node0's app by stage (CPU us/tx): " + ", ".join(
                     f"{k} {v['cpu_us_per_tx']}" for k, v in tp["app_stages"].items()))
         else:
             lines.append("  no committed blocks to measure")
