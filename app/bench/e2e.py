@@ -432,8 +432,10 @@ class Phase:
         watcher.join()
         sampler.stop.set()
         sampler.join()
-        h_end = height(url)
-        metas = block_metas(url, h_start + 1, h_end)
+        h_end = height(url) + 1  # one block past the last busy one (the CPU window's end)
+        while height(url) < h_end:
+            time.sleep(0.2)
+        metas = block_metas(url, h_start, h_end)  # from the last block before the offer
         # where each offered tx landed
         where: dict[bytes, tuple[int, int]] = {}
         for h, _, k in metas:
@@ -500,7 +502,7 @@ def _stats(values: list[float], nd: int = 3) -> dict[str, float]:
 
 
 def throughput(ph: Phase) -> dict[str, Any]:
-    busy = [m for m in ph.metas if m[2] > 0]
+    busy = [m for m in ph.metas[1:] if m[2] > 0]  # metas[0]: the block before the offer
     res: dict[str, Any] = {}
     if not busy:
         return {"tx_per_s": None, "window_s": 0.0, "window_blocks": 0, "steady": False}
@@ -530,7 +532,12 @@ def throughput(ph: Phase) -> dict[str, Any]:
         "per_block": [{"height": b[0], "txs": b[2], "interval_s": round((b[1] - a[1]) / 1e9, 3)}
                       for a, b in zip(ph.metas, ph.metas[1:], strict=False)],
     })
-    t_a, t_b = start[1] / 1e9, end[1] / 1e9
+    # CPU over the same blocks. A header's time is BFT time (about when the block before it
+    # committed), so the work on blocks (start, end] lies between the headers of the blocks
+    # after start and after end.
+    times_by_h = {m[0]: m[1] for m in ph.metas}
+    t_a = times_by_h.get(start[0] + 1, start[1]) / 1e9
+    t_b = times_by_h.get(end[0] + 1, end[1]) / 1e9
     s = ph.sampler.samples
     cpu = {role: (_interp(s, t_b, lambda d, r=role: d.get(r, 0.0))
                   - _interp(s, t_a, lambda d, r=role: d.get(r, 0.0))) for role in s[0][1]}
