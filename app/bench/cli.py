@@ -23,7 +23,10 @@ def register_e2e(kinds: argparse._SubParsersAction) -> None:
                      help="most txs outstanding (default: 0.8 x the mempool's size)")
     e2e.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
                      help="override a config.toml setting on every node (repeatable)")
-    e2e.add_argument("--base-port", type=int, default=36000)
+    # Off the integration tests' port blocks (30000 + 500k, up to 250 ports each); the
+    # kvstore baseline uses base + 500. Taken ports are refused, and the node that answers
+    # must be the benchmark's own.
+    e2e.add_argument("--base-port", type=int, default=36300)
     e2e.add_argument("--home", default=None, help="scratch directory (default .bench/e2e)")
     e2e.add_argument("--keep", action="store_true", help="keep the scratch directory")
     e2e.add_argument("--plot", default=None, metavar="FILE.png",

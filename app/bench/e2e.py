@@ -47,7 +47,7 @@ from app.binaries import cometbft
 from app.cometrpc import RpcError, call, parse_time_ns
 from app.localnet import Localnet
 from app.progress import progress
-from genesis.network import new_network
+from genesis.network import PORTS_PER_NODE, new_network
 
 CHAIN_ID = "fictra-bench"
 SENDER_SEED_BASE = 7_000_000  # sender i's key is Key.from_seed((BASE + i) as 32 bytes)
@@ -256,6 +256,7 @@ class Net:
                  overrides: dict[str, Any], senders: int) -> None:
         self.app = app
         self.home = home
+        check_ports_free(base_port, validators)
         shutil.rmtree(home, ignore_errors=True)
         accounts = [{"address": _sender_key(i).bech32, "balance": str(SENDER_BALANCE * 10**6)}
                     for i in range(senders)] if app == "fictra" else None
@@ -281,22 +282,27 @@ class Net:
                 log.close()
         t0 = time.monotonic()
         while True:
-            try:
-                h = height(self.url)
-            except RpcError:
-                h = 0
-            progress(f"{self.app}: starting {len(self.nodes)} validator(s), height {h}, "
-                     f"{time.monotonic() - t0:.0f} s")
-            if h >= 3:
-                break
-            if time.monotonic() - t0 > 120:
-                raise RuntimeError(f"{self.app} network did not start; see {self.home}/*/node.log")
             if self.app == "fictra":
                 dead = [n.name for n in self.nodes if self.net.exited(n.name)]
             else:
                 dead = [f"node{i}" for i, p in enumerate(self.kv_procs) if p.poll() is not None]
             if dead:
                 raise RuntimeError(f"{dead[0]} exited; see {self.home}/{dead[0]}/node.log")
+            try:
+                st = call(self.url, "status")
+                h = int(st["sync_info"]["latest_block_height"])
+            except RpcError:
+                st, h = None, 0
+            if st is not None and (st["node_info"]["id"] != self.nodes[0].node_id
+                                   or st["node_info"]["network"] != CHAIN_ID):
+                raise RuntimeError(f"{self.url} answers for another node "
+                                   f"({st['node_info']['id']}); choose another --base-port")
+            progress(f"{self.app}: starting {len(self.nodes)} validator(s), height {h}, "
+                     f"{time.monotonic() - t0:.0f} s")
+            if h >= 3:
+                break
+            if time.monotonic() - t0 > 120:
+                raise RuntimeError(f"{self.app} network did not start; see {self.home}/*/node.log")
             time.sleep(0.5)
 
     def pids(self) -> dict[str, list[int]]:
@@ -330,6 +336,20 @@ class Net:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+
+
+def check_ports_free(base_port: int, validators: int) -> None:
+    """Refuse to start where another network listens: the load would go to it."""
+    import socket
+
+    for i in range(validators):
+        for port in (base_port + PORTS_PER_NODE * i, base_port + PORTS_PER_NODE * i + 1):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError as e:
+                    raise RuntimeError(f"port {port} is in use ({e.strerror}); choose another "
+                                       "--base-port") from e
 
 
 def apply_overrides(path: Path, overrides: dict[str, Any]) -> None:
