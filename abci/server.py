@@ -12,8 +12,10 @@ two requests at once, whichever connections they came on.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -50,6 +52,37 @@ _HALTING = frozenset(
 )
 
 
+# An ABCI Query of this path is answered here, not by the application: cumulative time per
+# request kind (benchmarks read it; ``fictra bench e2e`` splits the app's CPU by stage).
+STATS_PATH = "/abci/stats"
+
+
+class Stats:
+    """Always-on counters: per request kind (``check_tx`` split into ``check_tx_new`` and
+    ``check_tx_recheck``), requests, wall seconds and process CPU seconds in the application;
+    ``decode`` and ``encode``: protobuf parsing of requests and serializing of responses."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, list[float]] = {}
+
+    def add(self, kind: str, n: int, wall: float, cpu: float) -> None:
+        row = self.kinds.get(kind)
+        if row is None:
+            row = self.kinds[kind] = [0, 0.0, 0.0]
+        row[0] += n
+        row[1] += wall
+        row[2] += cpu
+
+    def as_json(self) -> bytes:
+        return json.dumps({k: {"n": int(r[0]), "wall_s": r[1], "cpu_s": r[2]}
+                           for k, r in sorted(self.kinds.items())}).encode()
+
+
+_wall = time.perf_counter
+_cpu = time.process_time
+_RECHECK = pb.CheckTxType.RECHECK
+
+
 class FatalAppError(Exception):
     """The application failed where it must not guess; the node halts."""
 
@@ -62,6 +95,7 @@ class Dispatcher:
         self.on_fatal = on_fatal
         self.halted = False
         self._handlers = {name: getattr(app, meth) for name, meth in _METHODS.items()}
+        self.stats = Stats()
 
     def handle_frames(self, frames: list[bytes]) -> tuple[list[bytes], bool]:
         """Encoded responses for ``frames`` in order, and whether to close the connection.
@@ -71,6 +105,7 @@ class Dispatcher:
         """
         reqs: list[tuple[str, pb.Request]] = []
         close = False
+        w0, c0 = _wall(), _cpu()
         for raw in frames:
             req = pb.Request()
             try:
@@ -80,6 +115,7 @@ class Dispatcher:
                 close = True
                 break
             reqs.append((req.WhichOneof("value") or "", req))
+        self.stats.add("decode", len(reqs), _wall() - w0, _cpu() - c0)
         out: list[bytes] = []
         i = 0
         while i < len(reqs):
@@ -99,6 +135,7 @@ class Dispatcher:
         return out, close
 
     def _check_batch(self, batch: list[pb.RequestCheckTx]) -> list[bytes]:
+        w0, c0 = _wall(), _cpu()
         try:
             results = self.app.check_tx_batch(batch)
             if len(results) != len(batch):
@@ -106,7 +143,14 @@ class Dispatcher:
         except Exception:  # noqa: BLE001 - isolate the failing request, one by one
             log.exception("batched CheckTx failed; answering one by one")
             return [self.handle("check_tx", pb.Request(check_tx=r)) or b"" for r in batch]
-        return [pb.Response(check_tx=r).SerializeToString() for r in results]
+        w1, c1 = _wall(), _cpu()
+        out = [pb.Response(check_tx=r).SerializeToString() for r in results]
+        n_re = sum(1 for r in batch if r.type == _RECHECK)  # a batch may hold both kinds
+        for kind, n in (("check_tx_recheck", n_re), ("check_tx_new", len(batch) - n_re)):
+            if n:
+                self.stats.add(kind, n, (w1 - w0) * n / len(batch), (c1 - c0) * n / len(batch))
+        self.stats.add("encode", len(batch), _wall() - w1, _cpu() - c1)
+        return out
 
     def handle(self, kind: str, req: pb.Request) -> bytes | None:
         """Return the encoded response, or None when the connection must close."""
@@ -121,11 +165,23 @@ class Dispatcher:
             return pb.Response(exception=exc_resp).SerializeToString()
         if self.halted:
             return None
+        if kind == "query" and req.query.path == STATS_PATH:
+            return pb.Response(query=pb.ResponseQuery(value=self.stats.as_json())
+                               ).SerializeToString()
         try:
+            w0, c0 = _wall(), _cpu()
             result = handler(getattr(req, kind))
+            w1, c1 = _wall(), _cpu()
             resp = pb.Response()
             getattr(resp, kind).CopyFrom(result)
-            return resp.SerializeToString()
+            out = resp.SerializeToString()
+            if kind == "check_tx" and req.check_tx.type == _RECHECK:
+                kind = "check_tx_recheck"
+            elif kind == "check_tx":
+                kind = "check_tx_new"
+            self.stats.add(kind, 1, w1 - w0, c1 - c0)
+            self.stats.add("encode", 1, _wall() - w1, _cpu() - c1)
+            return out
         except Exception as exc:  # noqa: BLE001 - every failure is answered or halts
             return self._failed(kind, exc)
 

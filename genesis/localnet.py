@@ -61,9 +61,11 @@ LOCALNET_ENTITIES = (
 LOCALNET_ORACLE_ROUND_BLOCKS = 5
 
 
-def localnet_app_state(home: Path, validator_pubkeys: list[bytes]) -> dict[str, Any]:
+def localnet_app_state(home: Path, validator_pubkeys: list[bytes],
+                       extra_accounts: list[dict[str, str]] | None = None) -> dict[str, Any]:
     """Write council and entity key files under ``<home>/keys/`` (UNENCRYPTED: localnet only)
-    and return an app_state that funds them. The faucet is ``<home>/keys/faucet.json``."""
+    and return an app_state that funds them. The faucet is ``<home>/keys/faucet.json``.
+    ``extra_accounts`` (``{"address", "balance"}``, e.g. a benchmark's senders) are funded too."""
     for i, pk in enumerate(validator_pubkeys):
         if len(pk) != 32:
             raise GenesisError(f"validators[{i}]", "must be a 32-byte ed25519 key")
@@ -83,6 +85,7 @@ def localnet_app_state(home: Path, validator_pubkeys: list[bytes]) -> dict[str, 
                          "roles": roles})
     for addr in council:  # members pay fees for their votes
         accounts.append({"address": addr, "balance": str(1_000 * UNIT)})
+    accounts += extra_accounts or []
     params = params_to_json(default_params())
     params["proposal_expiry_blocks"] = "1800"  # an hour of 2-second blocks
     params["oracle_round_blocks"] = LOCALNET_ORACLE_ROUND_BLOCKS

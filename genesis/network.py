@@ -95,7 +95,21 @@ def peers_of(i: int, n: int) -> list[int]:
     return sorted(out)
 
 
-def write_config(node: NodeInfo, peers: list[NodeInfo], validators: int, log_level: str) -> None:
+# CometBFT sizing for 2-second blocks of at least 10,000 txs (measured with `fictra bench e2e`;
+# the config reference is in the README's benchmark section). A block can hold no more txs
+# than the mempool, so the mempool's size is what bounds a block here; the genesis block
+# max_bytes (CometBFT's 21 MiB) holds ~140,000 transfers and does not bind.
+MEMPOOL_SIZE = 20_000  # two 10,000-tx blocks: one executing, one filling (default 5,000)
+MEMPOOL_MAX_TXS_BYTES = 64 * 1024 * 1024  # bounds memory: 20,000 txs of 3.3 KB on average
+MEMPOOL_CACHE_SIZE = 100_000  # seen-tx hashes: five full mempools (default 10,000, less than
+# one block: a tx evicted early is CheckTx'd again when a peer gossips it back)
+P2P_RATE = 20_000_000  # bytes/s per peer (default 5,120,000): a 10,000-tx block is ~1.5 MB
+
+
+def write_config(node: NodeInfo, peers: list[NodeInfo], validators: int, log_level: str,
+                 *, serves_rpc: bool = True) -> None:
+    """``serves_rpc``: the node answers the gateway (history, receipts) and so indexes txs;
+    a validator that serves no RPC does not pay for an index nobody reads."""
     path = Path(node.home) / "config" / "config.toml"
     doc = tomlkit.parse(path.read_text())
     doc["moniker"] = node.name
@@ -120,8 +134,18 @@ def write_config(node: NodeInfo, peers: list[NodeInfo], validators: int, log_lev
     for key, value in consensus_timeouts(validators).items():
         cons[key] = value  # type: ignore[index]
     cons["create_empty_blocks"] = True  # type: ignore[index]
+    p2p["send_rate"] = P2P_RATE  # type: ignore[index]
+    p2p["recv_rate"] = P2P_RATE  # type: ignore[index]
+    mempool = doc["mempool"]
+    mempool["size"] = MEMPOOL_SIZE  # type: ignore[index]
+    mempool["max_txs_bytes"] = MEMPOOL_MAX_TXS_BYTES  # type: ignore[index]
+    mempool["cache_size"] = MEMPOOL_CACHE_SIZE  # type: ignore[index]
+    # recheck stays on: the app's check state restarts from committed state at Commit, and
+    # RECHECK replays the pending txs into it (off, a sender's next tx fails NONCE_TOO_HIGH).
+    # broadcast stays on: txs must reach the next proposers.
     doc["instrumentation"]["prometheus"] = False  # type: ignore[index]
-    doc["tx_index"]["indexer"] = "kv"  # type: ignore[index]
+    # The tx index serves history and receipts (`tx`, `tx_search`) through the gateway.
+    doc["tx_index"]["indexer"] = "kv" if serves_rpc else "null"  # type: ignore[index]
     path.write_text(tomlkit.dumps(doc))
     write_app_config(Path(node.home))
 
@@ -176,8 +200,10 @@ def new_network(
     base_port: int = DEFAULT_BASE_PORT,
     log_level: str = "*:error,state:info",
     progress: Any = None,
+    extra_accounts: list[dict[str, str]] | None = None,
 ) -> list[NodeInfo]:
-    """Create ``out/node0..`` and ``out/network.json``; return the nodes."""
+    """Create ``out/node0..`` and ``out/network.json``; return the nodes. ``extra_accounts``
+    (``{"address", "balance"}``) are funded at genesis beside the localnet's own."""
     if validators < 1:
         raise NetworkError("--validators must be at least 1")
     if not chain_id or len(chain_id) > 50:
@@ -202,13 +228,14 @@ def new_network(
         )
         if progress:
             progress(f"keys for node{i} ({i + 1}/{validators})")
-    app_state = _app_state(out, nodes)
+    app_state = _app_state(out, nodes, extra_accounts)
     template = json.loads((Path(nodes[0].home) / "config" / "genesis.json").read_text())
     genesis = make_genesis(chain_id, nodes, app_state, template)
     text = json.dumps(genesis, indent=2) + "\n"
     for i, node in enumerate(nodes):
         (Path(node.home) / "config" / "genesis.json").write_text(text)
-        write_config(node, [nodes[j] for j in peers_of(i, validators)], validators, log_level)
+        write_config(node, [nodes[j] for j in peers_of(i, validators)], validators, log_level,
+                     serves_rpc=i == 0)  # node0 serves the localnet's gateway
     (out / "network.json").write_text(
         json.dumps(
             {"chain_id": chain_id, "base_port": base_port, "nodes": [asdict(n) for n in nodes]},
@@ -219,9 +246,10 @@ def new_network(
     return nodes
 
 
-def _app_state(out: Path, nodes: list[NodeInfo]) -> dict[str, Any]:
+def _app_state(out: Path, nodes: list[NodeInfo],
+               extra_accounts: list[dict[str, str]] | None = None) -> dict[str, Any]:
     pubkeys = [base64.b64decode(n.validator_pubkey) for n in nodes]
-    return localnet_app_state(out, pubkeys)
+    return localnet_app_state(out, pubkeys, extra_accounts)
 
 
 def load_network(out: Path) -> tuple[str, list[NodeInfo]]:

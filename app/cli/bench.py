@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app.bench.cli import register_e2e
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="run a benchmark and print its figures")
@@ -44,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     blocks.set_defaults(func=_run_blocks)
 
     _register_rpc(kinds)
+    register_e2e(kinds)
 
 
 def _register_rpc(kinds: argparse._SubParsersAction) -> None:

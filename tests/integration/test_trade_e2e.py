@@ -37,7 +37,8 @@ DOC = bytes(range(32))
 
 
 class Net:
-    """Signs with the localnet's keys, sends to node0, reads through node3."""
+    """Signs with the localnet's keys, sends to node0, reads state through node3 and receipts
+    from node0's tx index (the other validators index nothing)."""
 
     def __init__(self, localnet: Localnet) -> None:
         self.url = localnet.nodes[0].rpc_url
@@ -84,7 +85,7 @@ class Net:
             for i, raw in enumerate(raws):
                 if i not in found:
                     try:
-                        found[i] = call(self.reader, "tx", hash=base64.b64encode(
+                        found[i] = call(self.url, "tx", hash=base64.b64encode(
                             hashlib.sha256(raw).digest()).decode())
                     except RpcError:
                         return False

@@ -1,0 +1,52 @@
+"""``fictra bench e2e`` on a tiny run: its JSON, and every offered tx committed with code 0."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import free_base_port
+
+pytestmark = pytest.mark.integration
+
+TXS = 2000
+LATENCY_RATE = 100
+LATENCY_S = 3
+
+
+def test_bench_e2e_tiny_run_commits_every_tx(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.cli.main", "bench", "e2e", "--validators", "1",
+         "--txs", str(TXS), "--senders", "50", "--connections", "16",
+         "--latency-rates", str(LATENCY_RATE), "--latency-s", str(LATENCY_S),
+         "--base-port", str(free_base_port(1)), "--home", str(tmp_path / "e2e"), "--json"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout)
+    assert out["validators"] == 1 and out["mix"] == "transfers"
+    assert out["ok"] is True
+    f = out["fictra"]
+    tp = f["throughput"]
+    assert tp["offered"] == TXS
+    assert tp["committed"] == TXS and tp["lost"] == 0
+    assert tp["codes_checked"] is True and tp["committed_ok"] == TXS
+    assert tp["failed_codes"] == {}
+    assert tp["tx_per_s"] > 0 and tp["window_txs"] > 0
+    assert set(tp["cpu_us_per_tx"]) == {"cometbft", "app", "client", "total"}
+    assert tp["cpu_us_per_tx"]["app"] > 0 and tp["cpu_us_per_tx"]["cometbft"] > 0
+    assert "app_stages" in tp and "other" in tp["app_stages"]
+    assert {"mean", "min", "max"} <= set(tp["block_interval_s"])
+    assert all({"height", "txs", "interval_s"} <= set(b) for b in tp["per_block"])
+    assert sum(b["txs"] for b in tp["per_block"]) <= TXS
+    [lat] = f["latency"]
+    assert lat["rate"] == LATENCY_RATE and lat["offered"] == LATENCY_RATE * LATENCY_S
+    assert lat["committed"] == lat["offered"] and lat["lost"] == 0
+    assert lat["committed_ok"] == lat["offered"]
+    assert lat["measured"] == lat["offered"]
+    assert 0 < lat["p50_s"] <= lat["p99_s"] <= lat["max_s"]
+    assert "kvstore" not in out
