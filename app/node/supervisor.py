@@ -20,6 +20,7 @@ from abci.server import AbciServer
 from app.genesis import GenesisError, validate_app_state
 from app.node.binaries import cometbft
 from app.node.config import create_app
+from app.node.testfaults import FaultConfigError
 from genesis.network import NetworkError, init_single
 
 log = logging.getLogger("fictra.node")
@@ -53,7 +54,11 @@ class Node:
         if problem:
             log.error("%s", problem)
             return 2
-        app = create_app(self.home)
+        try:
+            app = create_app(self.home)
+        except FaultConfigError as exc:
+            log.error("%s", exc)
+            return 2
         stop = asyncio.Event()
         self.server = AbciServer(app, f"unix://{self.socket}", on_fatal=lambda _m: stop.set())
         await self.server.start()
