@@ -15,6 +15,8 @@ import asyncio
 import json
 import logging
 import os
+import socket
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
@@ -248,6 +250,28 @@ class _Connection(asyncio.Protocol):
             log.debug("ABCI connection from %s closed after %d requests", self.peer, self.requests)
 
 
+def bind_private_unix(path: Path) -> socket.socket:
+    """A unix socket bound at ``path`` that no other user can ever reach: it is bound inside
+    a fresh directory only we can enter (mkdtemp: 0700), made 0600 there, and only then moved
+    to ``path`` (a rename: atomic, and the socket keeps working under its new name)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    private = Path(tempfile.mkdtemp(prefix=".a", dir=path.parent))
+    inner = private / "s"  # short: the whole path must fit sun_path (108 bytes)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(str(inner))
+        os.chmod(inner, 0o600)
+        os.rename(inner, path)
+    except BaseException:
+        sock.close()
+        inner.unlink(missing_ok=True)
+        raise
+    finally:
+        private.rmdir()
+    return sock
+
+
 class AbciServer:
     """Serves one Application on ``unix:///path`` or ``tcp://host:port``."""
 
@@ -277,12 +301,8 @@ class AbciServer:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         if self.address.startswith("unix://"):
-            path = Path(self.address[len("unix://") :])
-            if path.exists():
-                path.unlink()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._server = await loop.create_unix_server(lambda: _Connection(self), str(path))
-            os.chmod(path, 0o600)
+            sock = bind_private_unix(Path(self.address[len("unix://") :]))
+            self._server = await loop.create_unix_server(lambda: _Connection(self), sock=sock)
         elif self.address.startswith("tcp://"):
             host, _, port = self.address[len("tcp://") :].rpartition(":")
             self._server = await loop.create_server(

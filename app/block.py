@@ -29,6 +29,7 @@ from app.modules import gov, router
 from app.modules.gov import ValidatorUpdate
 from app.tx.ante import TxResult, deliver, deliver_all_or_nothing
 from app.tx.cache import TxCache
+from app.tx.codec import tx_hash
 
 log = logging.getLogger("fictra.app")
 
@@ -82,6 +83,12 @@ def verify(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey) -> BlockR
         return None
 
 
+def _refuse(height: int, raw: bytes, code: int, why: str) -> None:
+    # Only a faulty or Byzantine proposer gets here, so the warning costs an honest node nothing.
+    log.warning("proposal at height %d refused: tx %s: code %d: %s", height,
+                tx_hash(raw).hex().upper(), code, why)
+
+
 def finalize(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey) -> BlockResult:
     cache.prefetch(key.txs)
     res = _execute(overlay, cache, chain_id, key, Policy.FINALIZE)
@@ -105,6 +112,7 @@ def _execute(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey, policy:
             dtx = cache.get(raw)
         except TxError as e:
             if policy is Policy.VERIFY:
+                _refuse(key.height, raw, e.code, e.log)
                 return None
             if policy is Policy.FINALIZE:
                 kept.append(raw)
@@ -126,6 +134,7 @@ def _execute(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey, policy:
         else:
             res = deliver(ctx, dtx)
             if policy is Policy.VERIFY and refused(res.code):
+                _refuse(key.height, raw, res.code, res.log)
                 return None  # an honest proposer never includes a tx the ante refuses
         kept.append(raw)
         results.append(res)

@@ -3,6 +3,7 @@ oracles, a sovereign, a faucet) with their key files, and a commodity catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,24 +62,35 @@ LOCALNET_ENTITIES = (
 LOCALNET_ORACLE_ROUND_BLOCKS = 5
 
 
+KeyWriter = Callable[[str, Key], None]  # (name, key): keep the key somewhere
+
+
+def plain_key_writer(home: Path) -> KeyWriter:
+    """Key files ``<home>/keys/<name>.json``, UNENCRYPTED: a localnet's only."""
+    keys_dir = Path(home) / "keys"
+    return lambda name, key: write_key_file(keys_dir / f"{name}.json", name, key)
+
+
 def localnet_app_state(home: Path, validator_pubkeys: list[bytes],
+                       write_key: KeyWriter | None = None,
                        extra_accounts: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    """Write council and entity key files under ``<home>/keys/`` (UNENCRYPTED: localnet only)
-    and return an app_state that funds them. The faucet is ``<home>/keys/faucet.json``.
-    ``extra_accounts`` (``{"address", "balance"}``, e.g. a benchmark's senders) are funded too."""
+    """Make council and entity keys, hand each to ``write_key`` (by default an UNENCRYPTED
+    file under ``<home>/keys/``: localnet only) and return an app_state that funds them. A
+    localnet's faucet is ``<home>/keys/faucet.json``. ``extra_accounts`` (``{"address",
+    "balance"}``, e.g. a benchmark's senders) are funded too."""
     for i, pk in enumerate(validator_pubkeys):
         if len(pk) != 32:
             raise GenesisError(f"validators[{i}]", "must be a 32-byte ed25519 key")
-    keys_dir = Path(home) / "keys"
+    write = write_key or plain_key_writer(home)
     council = []
     for i in range(1, COUNCIL_SIZE + 1):
         key = Key.generate()
-        write_key_file(keys_dir / f"council-{i}.json", f"council-{i}", key)
+        write(f"council-{i}", key)
         council.append(key.bech32)
     accounts, entities = [], []
     for name, tier, jurisdiction, roles, balance in LOCALNET_ENTITIES:
         key = Key.generate()
-        write_key_file(keys_dir / f"{name}.json", name, key)
+        write(name, key)
         if balance:
             accounts.append({"address": key.bech32, "balance": str(balance)})
         entities.append({"address": key.bech32, "tier": tier, "jurisdiction": jurisdiction,

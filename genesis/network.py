@@ -17,7 +17,7 @@ from typing import Any
 import tomlkit
 
 from app.node.binaries import cometbft
-from genesis.localnet import localnet_app_state
+from genesis.localnet import KeyWriter, localnet_app_state
 
 DEFAULT_BASE_PORT = 26656
 PORTS_PER_NODE = 10  # node i uses base + 10*i (p2p) and base + 10*i + 1 (rpc)
@@ -116,7 +116,10 @@ def write_config(node: NodeInfo, peers: list[NodeInfo], validators: int, log_lev
     doc["proxy_app"] = f"unix://{Path(node.home).resolve()}/abci.sock"
     doc["log_level"] = log_level
     doc["rpc"]["laddr"] = f"tcp://127.0.0.1:{node.rpc_port}"  # type: ignore[index]
-    doc["rpc"]["cors_allowed_origins"] = ["*"]  # type: ignore[index]
+    # No browser talks to CometBFT's RPC: wallets and explorers use the gateway, which calls
+    # the node from its own process. So no origin is allowed (CometBFT then sends no CORS
+    # headers), and a web page a node operator visits cannot drive the node's RPC.
+    doc["rpc"]["cors_allowed_origins"] = []  # type: ignore[index]
     p2p = doc["p2p"]
     p2p["laddr"] = f"tcp://127.0.0.1:{node.p2p_port}"  # type: ignore[index]
     p2p["persistent_peers"] = ",".join(  # type: ignore[index]
@@ -228,7 +231,7 @@ def new_network(
         )
         if progress:
             progress(f"keys for node{i} ({i + 1}/{validators})")
-    app_state = _app_state(out, nodes, extra_accounts)
+    app_state = _app_state(out, nodes, extra_accounts=extra_accounts)
     template = json.loads((Path(nodes[0].home) / "config" / "genesis.json").read_text())
     genesis = make_genesis(chain_id, nodes, app_state, template)
     text = json.dumps(genesis, indent=2) + "\n"
@@ -246,10 +249,10 @@ def new_network(
     return nodes
 
 
-def _app_state(out: Path, nodes: list[NodeInfo],
+def _app_state(out: Path, nodes: list[NodeInfo], write_key: KeyWriter | None = None,
                extra_accounts: list[dict[str, str]] | None = None) -> dict[str, Any]:
     pubkeys = [base64.b64decode(n.validator_pubkey) for n in nodes]
-    return localnet_app_state(out, pubkeys, extra_accounts)
+    return localnet_app_state(out, pubkeys, write_key, extra_accounts)
 
 
 def load_network(out: Path) -> tuple[str, list[NodeInfo]]:
@@ -261,9 +264,12 @@ def load_network(out: Path) -> tuple[str, list[NodeInfo]]:
 
 
 def init_single(
-    home: Path, chain_id: str, *, base_port: int = DEFAULT_BASE_PORT, log_level: str = "info"
+    home: Path, chain_id: str, *, write_key: KeyWriter, base_port: int = DEFAULT_BASE_PORT,
+    log_level: str = "info",
 ) -> NodeInfo:
-    """A one-validator chain in ``home`` (``fictra node init``)."""
+    """A one-validator chain in ``home`` (``fictra node init``). Its council and funded keys
+    go to ``write_key`` (``fictra node init``: an encrypted keyring in ``<home>/keys``), never
+    to a localnet's plaintext files."""
     home = home.resolve()
     node_id, pv = init_home(home, "node0")
     node = NodeInfo(
@@ -272,7 +278,7 @@ def init_single(
         validator_pubkey=pv["pub_key"]["value"],
     )
     template = json.loads((home / "config" / "genesis.json").read_text())
-    genesis = make_genesis(chain_id, [node], _app_state(home, [node]), template)
+    genesis = make_genesis(chain_id, [node], _app_state(home, [node], write_key), template)
     (home / "config" / "genesis.json").write_text(json.dumps(genesis, indent=2) + "\n")
     write_config(node, [], 1, log_level)
     return node

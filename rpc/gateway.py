@@ -180,7 +180,7 @@ class Gateway:
         if code == 0:
             e.resends += 1
             self.outbox.resent += 1
-            log.info("tx %s had left the node's mempool: offered again", e.hash)
+            log.warning("tx %s had left the node's mempool: offered again", e.hash)
         elif code == Code.NONCE_TOO_LOW:
             if await self.node.tx(bytes.fromhex(e.hash)):
                 self.outbox.included([e.hash])  # in a block this gateway did not see

@@ -236,7 +236,8 @@ def _commented(module: str, line: int) -> bool:
     i = line - 1
     if "#" in lines[i]:
         return True
-    while i > 0 and lines[i - 1].strip().startswith(("from ", "import ")):
+    while i > 0 and (lines[i - 1].strip().startswith(("from ", "import "))
+                     or not lines[i - 1].strip()):
         i -= 1
     return i > 0 and "#" in lines[i - 1]
 

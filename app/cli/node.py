@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -24,9 +25,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _init(args: argparse.Namespace) -> int:
     # imported here: the supervisor loads the application, a sixth of a second of start-up
+    from app.cli.walletio import UserError, passphrase
     from app.node import supervisor
 
-    return supervisor.init(args.home, args.chain_id)
+    try:
+        secret = passphrase("passphrase for the node's council and faucet keys: ", confirm=True)
+    except UserError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return supervisor.init(args.home, args.chain_id, secret)
 
 
 def _start(args: argparse.Namespace) -> int:

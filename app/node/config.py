@@ -9,6 +9,7 @@ from typing import Any
 
 from app.application import FictraApp
 from app.modules import SHARDS
+from app.node import testfaults
 from state.store import Store
 
 STATE_KEYS = frozenset({"keep_recent", "archive", "cache_mb", "snapshot_interval",
@@ -34,4 +35,10 @@ def create_app(home: Path) -> FictraApp:
     opts = store_options(home)
     store = Store.open(home / "data" / "state", shards=SHARDS, **opts)
     keep = 0 if opts.get("archive") else opts.get("keep_recent", 3_888_000)
-    return FictraApp(store, keep_recent=keep, store_options=opts)
+    app = FictraApp(store, keep_recent=keep, store_options=opts)
+    try:
+        testfaults.install(app, home)  # nothing unless FICTRA_TEST_FAULTS is set (tests only)
+    except testfaults.FaultConfigError:
+        app.close()
+        raise
+    return app

@@ -115,7 +115,8 @@ class Localnet:
         return None
 
     # -- process control ---------------------------------------------------------
-    def start_node(self, name: str) -> int:
+    def start_node(self, name: str, env: dict[str, str] | None = None) -> int:
+        """Start a node (``env``: extra environment, e.g. a test fault switch)."""
         node = self.node(name)
         running = self.pid_of(name)
         if running:
@@ -124,7 +125,7 @@ class Localnet:
         proc = subprocess.Popen(
             [sys.executable, "-m", "app.cli.main", "node", "start", "--home", node.home],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True, env={**os.environ, **env} if env else None,
         )
         log.close()
         self._procs[name] = proc

@@ -17,10 +17,13 @@ import sys
 from pathlib import Path
 
 from abci.server import AbciServer
+from app.crypto import Key
 from app.genesis import GenesisError, validate_app_state
 from app.node.binaries import cometbft
 from app.node.config import create_app
+from app.node.testfaults import FaultConfigError
 from genesis.network import NetworkError, init_single
+from rpc.keystore import Keyring, KeystoreError, check_passphrase
 
 log = logging.getLogger("fictra.node")
 
@@ -53,7 +56,11 @@ class Node:
         if problem:
             log.error("%s", problem)
             return 2
-        app = create_app(self.home)
+        try:
+            app = create_app(self.home)
+        except FaultConfigError as exc:
+            log.error("%s", exc)
+            return 2
         stop = asyncio.Event()
         self.server = AbciServer(app, f"unix://{self.socket}", on_fatal=lambda _m: stop.set())
         await self.server.start()
@@ -143,14 +150,23 @@ def start(home: Path, log_level: str = "INFO") -> int:
     return asyncio.run(Node(home).run())
 
 
-def init(home: Path, chain_id: str) -> int:
+def init(home: Path, chain_id: str, passphrase: str) -> int:
+    """A one-validator node home; its council and funded keys are encrypted under
+    ``passphrase`` in the keyring ``<home>/keys``."""
+    keyring = Keyring(Path(home).resolve() / "keys")
+
+    def write_key(name: str, key: Key) -> None:
+        keyring.add(name, key, passphrase)
+
     try:
-        node = init_single(home, chain_id)
-    except NetworkError as exc:
+        check_passphrase(passphrase)
+        node = init_single(home, chain_id, write_key=write_key)
+    except (NetworkError, KeystoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"initialized {node.home}: chain {chain_id}, node id {node.node_id}, "
-          f"rpc {node.rpc_url}")
+          f"rpc {node.rpc_url}; council and faucet keys encrypted in {keyring.dir} "
+          f"(fictra wallet --keyring {keyring.dir} ...)")
     return 0
 
 

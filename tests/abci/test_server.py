@@ -6,6 +6,7 @@ import socket
 import time
 from pathlib import Path
 
+import abci.server as server
 from abci.framing import FrameDecoder, encode_uvarint, frame
 from abci.proto import abci as pb
 
@@ -195,3 +196,30 @@ def test_failing_batch_is_answered_one_by_one(serve) -> None:  # noqa: ANN001
     r = _read_responses(s, 3)
     assert [x.check_tx.code for x in r[:2]] == [0, 7]
     assert not srv.fatal
+
+
+def test_unix_socket_is_private_from_the_moment_it_exists(serve, tmp_path: Path,  # noqa: ANN001
+                                                          monkeypatch) -> None:  # noqa: ANN001
+    seen: list[tuple[int, int]] = []
+    chmod = server.os.chmod
+
+    def spy(path, mode, **kw):  # noqa: ANN001, ANN003, ANN202
+        p = Path(path)
+        if p.is_socket():  # the socket's directory, before the socket is made 0600
+            seen.append((p.parent.stat().st_mode & 0o777, p.stat().st_mode & 0o777))
+        return chmod(path, mode, **kw)
+
+    monkeypatch.setattr(server.os, "chmod", spy)
+    home = tmp_path / "home"
+    home.mkdir(mode=0o755)
+    home.chmod(0o755)  # a node home others may list, as a default umask makes it
+    stale = home / "abci.sock"
+    stale.write_text("left by a crash")
+    srv = serve(RecordingApp(), address=f"unix://{stale}")
+    assert seen and seen[0][0] == 0o700  # nobody else could enter where it was bound
+    assert stale.is_socket() and stale.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in home.iterdir()] == ["abci.sock"]  # no private dir left
+    s = _connect(_sock_path(srv))
+    s.sendall(_req(echo=pb.RequestEcho(message="hi")))
+    assert _read_responses(s, 1)[0].echo.message == "hi"
+    s.close()

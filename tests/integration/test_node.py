@@ -7,14 +7,20 @@ import os
 import signal
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from genesis.network import init_single
-from tests.localnets import Procs, free_base_port, height, wait_until
+from rpc.keystore import Keyring, is_encrypted
+from tests.localnets import Procs, fictra, free_base_port, height, wait_until
 
 pytestmark = pytest.mark.integration
+
+
+def _no_keys(name: str, key: object) -> None:
+    """These tests need no key of the chain they start."""
 
 
 def _start(procs: Procs, home: Path) -> subprocess.Popen:
@@ -34,7 +40,8 @@ def _alive(pid: int) -> bool:
 
 
 def test_single_node_produces_blocks_and_stops_cleanly(node_home: Path, procs: Procs) -> None:
-    node = init_single(node_home, "fictra-single", base_port=free_base_port(1))
+    node = init_single(node_home, "fictra-single", base_port=free_base_port(1),
+                       write_key=_no_keys)
     proc = _start(procs, node_home)
     try:
         wait_until(lambda: height(node.rpc_url) >= 5, "5 blocks")
@@ -48,7 +55,8 @@ def test_single_node_produces_blocks_and_stops_cleanly(node_home: Path, procs: P
 
 
 def test_node_exits_loudly_when_cometbft_dies(node_home: Path, procs: Procs) -> None:
-    node = init_single(node_home, "fictra-single", base_port=free_base_port(1))
+    node = init_single(node_home, "fictra-single", base_port=free_base_port(1),
+                       write_key=_no_keys)
     proc = _start(procs, node_home)
     wait_until(lambda: height(node.rpc_url) >= 1, "first block")
     pids = json.loads((node_home / "node.pids.json").read_text())
@@ -59,7 +67,8 @@ def test_node_exits_loudly_when_cometbft_dies(node_home: Path, procs: Procs) -> 
 
 
 def test_sigkill_of_node_takes_cometbft_down(node_home: Path, procs: Procs) -> None:
-    node = init_single(node_home, "fictra-single", base_port=free_base_port(1))
+    node = init_single(node_home, "fictra-single", base_port=free_base_port(1),
+                       write_key=_no_keys)
     proc = _start(procs, node_home)
     wait_until(lambda: height(node.rpc_url) >= 1, "first block")
     pids = json.loads((node_home / "node.pids.json").read_text())
@@ -90,7 +99,8 @@ def test_start_without_init_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_bad_genesis_is_refused_before_cometbft_starts(node_home: Path) -> None:
-    init_single(node_home, "fictra-single", base_port=free_base_port(1))
+    init_single(node_home, "fictra-single", base_port=free_base_port(1),
+                       write_key=_no_keys)
     path = node_home / "config" / "genesis.json"
     doc = json.loads(path.read_text())
     doc["app_state"]["accounts"][0]["balance"] = "-5"
@@ -104,3 +114,27 @@ def test_bad_genesis_is_refused_before_cometbft_starts(node_home: Path) -> None:
     assert "app_state.accounts[0].balance" in proc.stderr
     assert not (node_home / "node.pids.json").exists()  # cometbft never started
     assert not (node_home / "data" / "state").exists()  # and the store was never created
+
+
+def test_node_init_keeps_its_keys_encrypted_and_cometbft_rpc_closed_to_browsers(
+        node_home: Path) -> None:
+    env = {"FICTRA_PASSPHRASE": "a node passphrase"}
+    out = fictra("node", "init", "--home", str(node_home), "--chain-id", "fictra-single",
+                 env=env).stdout
+    assert "encrypted" in out
+    keys = sorted((node_home / "keys").glob("*.json"))
+    assert {"faucet", "council-1", "council-2", "council-3"} <= {p.stem for p in keys}
+    for path in keys:  # not one plaintext key, and only we can read them
+        assert is_encrypted(json.loads(path.read_text())), path
+        assert path.stat().st_mode & 0o077 == 0
+    assert (node_home / "keys").stat().st_mode & 0o077 == 0
+    genesis = json.loads((node_home / "config" / "genesis.json").read_text())
+    faucet = Keyring(node_home / "keys").load("faucet", env["FICTRA_PASSPHRASE"])
+    assert faucet.bech32 in {a["address"] for a in genesis["app_state"]["accounts"]}
+    config = tomllib.loads((node_home / "config" / "config.toml").read_text())
+    assert config["rpc"]["cors_allowed_origins"] == []
+    # a passphrase too short for new keys, or none at all, leaves no node behind
+    short = fictra("node", "init", "--home", str(node_home.parent / "b"), check=False,
+                   env={"FICTRA_PASSPHRASE": "short"})
+    assert short.returncode == 2 and "at least 8" in short.stderr
+    assert not (node_home.parent / "b" / "config").exists()
