@@ -5,8 +5,13 @@ Each connection is answered strictly in request order. Requests that arrive toge
 answered together in one write, so pipelined CheckTx (many requests, one Flush) costs no round
 trip per request, and a Flush is answered only after every earlier response.
 
-Application calls run on the event loop thread one at a time, so the application never sees
-two requests at once, whichever connections they came on.
+Two lanes. The mempool connection (the one that sends CheckTx) is answered on the event loop
+thread; every other connection (consensus, query, snapshot) on one worker thread, in arrival
+order. So CheckTx intake goes on while a block is prepared, verified or finalized, and the
+signature checks of arriving txs (libsodium, which runs without the GIL) use the other core.
+The application sees at most two calls at once: a CheckTx and one of the others. That is safe
+because CometBFT never runs CheckTx concurrently with Commit: it flushes the mempool
+connection and holds the mempool lock around Commit and the recheck that follows.
 """
 
 from __future__ import annotations
@@ -17,9 +22,12 @@ import logging
 import os
 import socket
 import tempfile
+import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from google.protobuf.message import DecodeError
@@ -61,27 +69,32 @@ STATS_PATH = "/abci/stats"
 
 class Stats:
     """Always-on counters: per request kind (``check_tx`` split into ``check_tx_new`` and
-    ``check_tx_recheck``), requests, wall seconds and process CPU seconds in the application;
-    ``decode`` and ``encode``: protobuf parsing of requests and serializing of responses."""
+    ``check_tx_recheck``), requests, wall seconds and CPU seconds of the thread that served
+    them; ``decode`` and ``encode``: protobuf parsing of requests and serializing of
+    responses. Work the application hands to its own threads (batched signature checks) is in
+    the process's CPU but in no kind here."""
 
     def __init__(self) -> None:
         self.kinds: dict[str, list[float]] = {}
+        self._lock = threading.Lock()  # two lanes add at once
 
     def add(self, kind: str, n: int, wall: float, cpu: float) -> None:
-        row = self.kinds.get(kind)
-        if row is None:
-            row = self.kinds[kind] = [0, 0.0, 0.0]
-        row[0] += n
-        row[1] += wall
-        row[2] += cpu
+        with self._lock:
+            row = self.kinds.get(kind)
+            if row is None:
+                row = self.kinds[kind] = [0, 0.0, 0.0]
+            row[0] += n
+            row[1] += wall
+            row[2] += cpu
 
     def as_json(self) -> bytes:
-        return json.dumps({k: {"n": int(r[0]), "wall_s": r[1], "cpu_s": r[2]}
-                           for k, r in sorted(self.kinds.items())}).encode()
+        with self._lock:
+            return json.dumps({k: {"n": int(r[0]), "wall_s": r[1], "cpu_s": r[2]}
+                               for k, r in sorted(self.kinds.items())}).encode()
 
 
 _wall = time.perf_counter
-_cpu = time.process_time
+_cpu = time.thread_time
 _RECHECK = pb.CheckTxType.RECHECK
 
 
@@ -208,6 +221,21 @@ class Dispatcher:
         return resp.SerializeToString()
 
 
+def _lane_of(frames: list[bytes]) -> str:
+    """The mempool connection (its first real request is CheckTx) is served on the loop."""
+    for raw in frames:
+        req = pb.Request()
+        try:
+            req.ParseFromString(raw)
+        except DecodeError:
+            return "worker"  # the dispatcher reports it
+        kind = req.WhichOneof("value")
+        if kind in ("flush", "echo"):
+            continue
+        return "loop" if kind == "check_tx" else "worker"
+    return "worker"
+
+
 class _Connection(asyncio.Protocol):
     def __init__(self, server: AbciServer) -> None:
         self.server = server
@@ -215,6 +243,10 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.peer = "?"
         self.requests = 0
+        self.lane: str | None = None  # "loop" (the mempool's) or "worker", from 1st request
+        self._queued: deque[list[bytes]] = deque()
+        self._busy = False
+        self._lock = threading.Lock()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -232,7 +264,41 @@ class _Connection(asyncio.Protocol):
             log.error("closing ABCI connection from %s: %s", self.peer, exc)
             transport.close()
             return
-        out, close = self.server.dispatcher.handle_frames(frames)
+        if not frames:
+            return
+        if self.lane is None:
+            self.lane = _lane_of(frames)
+        if self.lane == "loop":
+            self._answer(*self.server.dispatcher.handle_frames(frames))
+            return
+        with self._lock:
+            self._queued.append(frames)
+            if self._busy:
+                return  # the worker drains the queue in order
+            self._busy = True
+        self.server.worker.submit(self._drain)
+
+    def _drain(self) -> None:
+        """On the worker thread: answer queued frames in order until none are left."""
+        loop = self.server.loop
+        while True:
+            with self._lock:
+                if not self._queued:
+                    self._busy = False
+                    return
+                frames = self._queued.popleft()
+            try:
+                out, close = self.server.dispatcher.handle_frames(frames)
+            except BaseException:  # a bug of ours outside any handler: stop, loudly
+                log.exception("ABCI worker failed")
+                out, close = [], True
+            assert loop is not None
+            loop.call_soon_threadsafe(self._answer, out, close)
+
+    def _answer(self, out: list[bytes], close: bool) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
         self.requests += len(out)
         if out:
             transport.write(b"".join(frame(r) for r in out))
@@ -291,15 +357,27 @@ class AbciServer:
         self.dispatcher = Dispatcher(app, self._on_fatal)
         self._server: asyncio.AbstractServer | None = None
         self.stopped = asyncio.Event()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
+        # One thread: consensus, query and snapshot requests keep their arrival order.
+        self.worker = ThreadPoolExecutor(1, thread_name_prefix="abci-consensus")
 
     def _on_fatal(self, msg: str) -> None:
+        loop = self.loop
+        if loop is not None and threading.get_ident() != self._loop_thread:
+            loop.call_soon_threadsafe(self._fatal_on_loop, msg)
+        else:
+            self._fatal_on_loop(msg)
+
+    def _fatal_on_loop(self, msg: str) -> None:
         self.fatal = msg
         if self._fatal_cb:
             self._fatal_cb(msg)
         self.stopped.set()
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
+        loop = self.loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
         if self.address.startswith("unix://"):
             sock = bind_private_unix(Path(self.address[len("unix://") :]))
             self._server = await loop.create_unix_server(lambda: _Connection(self), sock=sock)
@@ -327,6 +405,8 @@ class AbciServer:
                     conn.transport.close()
             await self._server.wait_closed()
             self._server = None
+        # Let a block the worker is executing finish before the caller closes the app.
+        await asyncio.get_running_loop().run_in_executor(None, self.worker.shutdown)
         if self.address.startswith("unix://"):
             Path(self.address[len("unix://") :]).unlink(missing_ok=True)
         self.stopped.set()

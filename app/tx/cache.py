@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,8 @@ class TxCache:
         self.limit = limit
         self.limit_bytes = limit_bytes
         self.bytes = 0  # estimated memory of the entries (``entry_cost``)
+        # CheckTx (the ABCI server's loop) and block execution (its worker) share the cache.
+        self._lock = threading.Lock()
         # OrderedDict: evicting the oldest stays O(1); a plain dict's next(iter()) slows down
         # as deleted slots pile up at its front.
         self._txs: OrderedDict[bytes, DecodedTx] = OrderedDict()
@@ -58,7 +61,7 @@ class TxCache:
             return dtx
         dtx = decode_tx(raw, digest)
         validate_basic(dtx.msgs)
-        self.verifications += 1
+        self.verifications += 1  # a count for tests and benchmarks: a rare lost increment is fine
         if not verify(dtx.public_key, dtx.sign_doc(self.chain_id), dtx.signature):
             raise TxError(
                 Code.BAD_SIGNATURE,
@@ -71,16 +74,20 @@ class TxCache:
     def _insert(self, digest: bytes, dtx: DecodedTx) -> None:
         txs = self._txs
         cost = entry_cost(dtx)
-        while txs and (len(txs) >= self.limit or self.bytes + cost > self.limit_bytes):
-            self.bytes -= entry_cost(txs.popitem(last=False)[1])
-        txs[digest] = dtx
-        self.bytes += cost
+        with self._lock:
+            if digest in txs:
+                return  # the other lane got there first
+            while txs and (len(txs) >= self.limit or self.bytes + cost > self.limit_bytes):
+                self.bytes -= entry_cost(txs.popitem(last=False)[1])
+            txs[digest] = dtx
+            self.bytes += cost
 
     def discard(self, digest: bytes) -> None:
         """Forget a tx (CheckTx refused it: it will not be in this node's blocks)."""
-        dtx = self._txs.pop(digest, None)
-        if dtx is not None:
-            self.bytes -= entry_cost(dtx)
+        with self._lock:
+            dtx = self._txs.pop(digest, None)
+            if dtx is not None:
+                self.bytes -= entry_cost(dtx)
 
     def prefetch(self, raws: Sequence[bytes]) -> None:
         """Check the signatures of unseen txs once, on all cores for many (a node that missed them
@@ -117,8 +124,9 @@ class TxCache:
                 self._insert(dtx.hash, dtx)
 
     def clear(self) -> None:
-        self._txs.clear()
-        self.bytes = 0
+        with self._lock:
+            self._txs.clear()
+            self.bytes = 0
 
     def close(self) -> None:
         if self._pool is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -223,3 +224,40 @@ def test_unix_socket_is_private_from_the_moment_it_exists(serve, tmp_path: Path,
     s.sendall(_req(echo=pb.RequestEcho(message="hi")))
     assert _read_responses(s, 1)[0].echo.message == "hi"
     s.close()
+
+
+class _BlockWaitsForCheckTx(RecordingApp):
+    """FinalizeBlock returns only once a CheckTx has been answered meanwhile: it can, only if
+    the mempool connection is served while a block executes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checked = threading.Event()
+        self.finalize_saw_check = False
+
+    def check_tx(self, req: pb.RequestCheckTx) -> pb.ResponseCheckTx:
+        self.checked.set()
+        return super().check_tx(req)
+
+    def finalize_block(self, req: pb.RequestFinalizeBlock) -> pb.ResponseFinalizeBlock:
+        self.finalize_saw_check = self.checked.wait(10)
+        return pb.ResponseFinalizeBlock(app_hash=b"h")
+
+
+def test_check_tx_is_served_while_a_block_executes(serve) -> None:  # noqa: ANN001
+    app = _BlockWaitsForCheckTx()
+    srv = serve(app)
+    mempool, consensus = _connect(_sock_path(srv)), _connect(_sock_path(srv))
+    mempool.sendall(_req(check_tx=pb.RequestCheckTx(tx=b"tx-0")) + _req(flush=pb.RequestFlush()))
+    assert [r.WhichOneof("value") for r in _read_responses(mempool, 2)] == ["check_tx", "flush"]
+    app.checked.clear()  # the mempool connection is known now; the next CheckTx comes later
+    consensus.sendall(_req(finalize_block=pb.RequestFinalizeBlock(height=1))
+                      + _req(flush=pb.RequestFlush()))
+    time.sleep(0.2)  # FinalizeBlock is executing (waiting) on the worker
+    mempool.sendall(_req(check_tx=pb.RequestCheckTx(tx=b"tx-1")) + _req(flush=pb.RequestFlush()))
+    assert _read_responses(mempool, 2)[0].check_tx.data == b"1-xt"
+    resps = _read_responses(consensus, 2)
+    assert [r.WhichOneof("value") for r in resps] == ["finalize_block", "flush"]
+    assert app.finalize_saw_check
+    mempool.close()
+    consensus.close()
