@@ -30,10 +30,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError, Message
 
 from abci.application import Application
-from abci.framing import DEFAULT_MAX_FRAME, FrameDecoder, FrameError, frame
+from abci.framing import DEFAULT_MAX_FRAME, FrameDecoder, FrameError, encode_uvarint, frame
 from abci.proto import abci as pb
 
 log = logging.getLogger("fictra.abci")
@@ -91,6 +91,17 @@ class Stats:
         with self._lock:
             return json.dumps({k: {"n": int(r[0]), "wall_s": r[1], "cpu_s": r[2]}
                                for k, r in sorted(self.kinds.items())}).encode()
+
+
+# A Response is a oneof of the method's response: its bytes are the field's tag, the length
+# and the inner message, so the inner message is serialized once and never copied.
+_TAGS = {f.name: encode_uvarint(f.number << 3 | 2) for f in pb.Response.DESCRIPTOR.fields}
+_CHECK_TX_TAG = _TAGS["check_tx"]
+
+
+def _wrap(kind: str, inner: Message) -> bytes:
+    data = inner.SerializeToString()
+    return _TAGS[kind] + encode_uvarint(len(data)) + data
 
 
 _wall = time.perf_counter
@@ -159,7 +170,8 @@ class Dispatcher:
             log.exception("batched CheckTx failed; answering one by one")
             return [self.handle("check_tx", pb.Request(check_tx=r)) or b"" for r in batch]
         w1, c1 = _wall(), _cpu()
-        out = [pb.Response(check_tx=r).SerializeToString() for r in results]
+        out = [_CHECK_TX_TAG + encode_uvarint(len(b)) + b
+               for b in (r.SerializeToString() for r in results)]
         n_re = sum(1 for r in batch if r.type == _RECHECK)  # a batch may hold both kinds
         for kind, n in (("check_tx_recheck", n_re), ("check_tx_new", len(batch) - n_re)):
             if n:
@@ -187,9 +199,7 @@ class Dispatcher:
             w0, c0 = _wall(), _cpu()
             result = handler(getattr(req, kind))
             w1, c1 = _wall(), _cpu()
-            resp = pb.Response()
-            getattr(resp, kind).CopyFrom(result)
-            out = resp.SerializeToString()
+            out = _wrap(kind, result)
             if kind == "check_tx" and req.check_tx.type == _RECHECK:
                 kind = "check_tx_recheck"
             elif kind == "check_tx":
