@@ -17,10 +17,11 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
 STAMP=.venv/.fictra-installed
-if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
-    say "installing Python package and dependencies"
+if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] || [ scripts/constraints.txt -nt "$STAMP" ]; then
+    say "installing Python package and dependencies (versions locked by scripts/constraints.txt)"
     mkdir -p build
-    if ! .venv/bin/python -m pip install -e '.[dev]' > build/pip-install.log 2>&1; then
+    if ! .venv/bin/python -m pip install -c scripts/constraints.txt -e '.[dev]' \
+            > build/pip-install.log 2>&1; then
         tail -30 build/pip-install.log >&2
         say "pip install failed (full log: build/pip-install.log)"
         exit 1
