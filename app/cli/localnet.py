@@ -124,7 +124,9 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _start_all(net: Localnet, args: argparse.Namespace) -> int:
-    print(f"starting {len(net.nodes)} validators (chain {net.chain_id}, home {net.home})")
+    n = len(net.nodes)
+    print(f"starting {n} validator{'s' if n != 1 else ''} (chain {net.chain_id}, home "
+          f"{net.home})")
     for i, node in enumerate(net.nodes):
         net.start_node(node.name)
         _progress_line(f"started {node.name} ({i + 1}/{len(net.nodes)})  rpc {node.rpc_url}")
@@ -312,12 +314,15 @@ def _logs(args: argparse.Namespace) -> int:
     net = _open(args.home)
     if net is None:
         return 2
-    try:
-        node = net.node(args.node)
-    except KeyError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
-        return 2
-    path = Path(node.home) / "node.log"
+    if args.node == "gateway":
+        path = Path(net.home) / "gateway.log"
+    else:
+        try:
+            node = net.node(args.node)
+        except KeyError as exc:
+            print(f"error: {exc.args[0]} (or 'gateway')", file=sys.stderr)
+            return 2
+        path = Path(node.home) / "node.log"
     if not path.exists():
         print(f"error: {path} does not exist yet", file=sys.stderr)
         return 1

@@ -204,7 +204,6 @@ async def _balance(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
         wallet = Wallet(gw)
         bal = await wallet.balance(address, prove=args.prove, height=args.height or None)
-    bal.setdefault("proof_verified", False)
     text = (f"{address}: {wio.pt(bal['pt'])}, {format_amount(int(bal['ft']))} FT at height "
             f"{bal['height']}")
     if args.prove and wallet.last_header_power is not None:
@@ -228,10 +227,33 @@ async def _account(args: argparse.Namespace) -> int:
 async def _tx(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
         r = await gw.call("fictra_getTransaction", args.hash)
+    h = args.hash.upper().removeprefix("0X")
     if r is None:
-        return wio.out(args, {"hash": args.hash.upper(), "status": "pending"},
-                       f"{args.hash.upper()}: not in a block (pending, unknown or dropped)")
-    return wio.out(args, r, _receipt_text(r))
+        wio.out(args, {"hash": h, "status": "unknown"},
+                f"{h}: unknown to the gateway (not in a block, and not sent through it)")
+        return 1
+    code = wio.out(args, r, tx_text(r))
+    return 1 if r["status"] == "dropped" else code
+
+
+def tx_text(r: dict[str, Any]) -> str:
+    """A receipt, or a tx the gateway holds (pending) or gave up on (dropped), for people."""
+    if r["status"] == "pending":
+        again = f"; offered to the node again {r['resends']} times" if r["resends"] else ""
+        return f"{r['hash']}: pending: accepted, not in a block yet{again}"
+    if r["status"] == "dropped":
+        return f"{r['hash']}: dropped: it can no longer commit ({r['reason']})"
+    return _receipt_text(r)
+
+
+def history_line(r: dict[str, Any], address: str) -> str:
+    """One tx of ``address``'s history: only the transfers that move its own PT."""
+    moves = [e["attributes"] for e in r["events"] if e["type"] == "transfer"
+             and address in (e["attributes"].get("sender"), e["attributes"].get("recipient"))]
+    what = "; ".join(
+        (f"sent {wio.pt(m['amount'])} to {m['recipient']}" if m["sender"] == address
+         else f"received {wio.pt(m['amount'])} from {m['sender']}") for m in moves) or "-"
+    return f"  {r['height']:>7}  {r['hash'][:12]}  {r['status']:<7}  {what}"
 
 
 def _receipt_text(r: dict[str, Any]) -> str:
@@ -251,12 +273,7 @@ async def _history(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
         h = await gw.call("fictra_getAccountHistory", address, args.page, args.per_page)
     lines = [f"{address}, page {h['page']}:"]
-    for r in h["txs"]:
-        moves = [e["attributes"] for e in r["events"] if e["type"] == "transfer"]
-        what = "; ".join(
-            (f"sent {wio.pt(m['amount'])} to {m['recipient']}" if m["sender"] == address
-             else f"received {wio.pt(m['amount'])} from {m['sender']}") for m in moves) or "-"
-        lines.append(f"  {r['height']:>7}  {r['hash'][:12]}  {r['status']:<7}  {what}")
+    lines += [history_line(r, address) for r in h["txs"]]
     if not h["txs"]:
         lines.append("  no txs")
     if h["next_page"]:

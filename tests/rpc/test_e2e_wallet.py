@@ -163,7 +163,12 @@ def test_multisend_and_council_steps(net: Net, tmp_path: Path) -> None:
     assert out["code"] == 0
     for who, amount in ((a, "1500000"), (b, "2000000")):
         bal = _json(fictra("wallet", "balance", who, "--json", env=env).stdout)
-        assert bal["pt"] == amount and bal["proof_verified"] is False
+        assert bal["pt"] == amount and "proof_verified" not in bal  # no proof was asked for
+    # Each recipient's history shows its own output of the multisend, not the other's.
+    history = fictra("wallet", "history", b, env=env).stdout
+    assert "received 2 PT" in history and "1.5 PT" not in history
+    unknown = fictra("wallet", "tx", "AB" * 32, env=env, check=False)
+    assert unknown.returncode == 1 and "unknown to the gateway" in unknown.stdout
 
     proposed = _json(fictra("wallet", "council", "propose", "--from", "council-1",
                             "register-entity", "a", "--tier", "enhanced", "--jurisdiction",
