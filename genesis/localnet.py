@@ -50,7 +50,7 @@ LOCALNET_ENTITIES = (
     ("faucet", "corporate", "CH", ["trader"], FAUCET_BALANCE),
     ("trader-ch", "corporate", "CH", ["trader"], 1_000_000 * UNIT),
     ("trader-sg", "enhanced", "SG", ["trader"], 1_000_000 * UNIT),
-    ("sovereign-br", "sovereign", "BR", ["sovereign"], 0),
+    ("sovereign-br", "sovereign", "BR", ["sovereign"], 1_000 * UNIT),  # fees for ConvertFT
     ("verifier-1", "enhanced", "NL", ["verifier"], 10_000 * UNIT),
     ("verifier-2", "enhanced", "CH", ["verifier"], 10_000 * UNIT),
     ("verifier-3", "enhanced", "SG", ["verifier"], 10_000 * UNIT),

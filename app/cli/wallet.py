@@ -294,9 +294,11 @@ async def _proposal(args: argparse.Namespace) -> int:
         p = await gw.call("fictra_getProposal", args.id)
     if p is None:
         raise wio.UserError(f"no proposal {args.id}")
-    return wio.out(args, p, f"proposal {p['id']} ({p['status']}): {p['action']['type']} "
-                   f"by {p['proposer']}\n  yes {len(p['yes'])}, no {len(p['no'])}, expires at "
-                   f"{p['expiry_height']}")
+    text = (f"proposal {p['id']} ({p['status']}): {p['action']['type']} by {p['proposer']}\n"
+            f"  yes {len(p['yes'])}, no {len(p['no'])}, expires at {p['expiry_height']}")
+    if p["result"]:
+        text += f"\n  result: {p['result']}"
+    return wio.out(args, p, text)
 
 
 # -- txs -----------------------------------------------------------------------------------------
@@ -373,7 +375,7 @@ async def _propose(args: argparse.Namespace) -> int:
     from app.tx import builder as tb
 
     return await wio.submit(args, [tb.propose(_action(args), args.summary)],
-                            f"proposed {args.action}")
+                            f"proposed {args.action}", proposal_outcome)
 
 
 async def _vote(args: argparse.Namespace) -> int:
@@ -381,4 +383,16 @@ async def _vote(args: argparse.Namespace) -> int:
     from app.tx import builder as tb
 
     return await wio.submit(args, [tb.vote(args.id, args.option == "yes")],
-                            f"voted {args.option} on proposal {args.id}")
+                            f"voted {args.option} on proposal {args.id}", proposal_outcome)
+
+
+def proposal_outcome(r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """What a propose or vote did to its proposal: its id, and how it stands now (a vote that
+    reached the threshold passed it, or failed it when its action failed: the reason)."""
+    events = [e["attributes"] for e in r["events"] if e["type"] == "proposal"]
+    if not events:
+        return "", {}
+    last = events[-1]
+    pid, status, result = last.get("id", ""), last.get("status", ""), last.get("result", "")
+    text = f" (proposal {pid}: {status}" + (f": {result}" if result else "") + ")"
+    return text, {"proposal_id": pid, "proposal_status": status, "proposal_result": result}

@@ -178,8 +178,13 @@ def pt(base_units: int | str) -> str:
     return f"{format_amount(int(base_units))} PT"
 
 
-async def submit(args: argparse.Namespace, msgs: list[Any], summary: str) -> int:
-    """Sign ``msgs`` with ``--from``, send them, and (unless ``--no-wait``) report the block."""
+Outcome = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
+
+
+async def submit(args: argparse.Namespace, msgs: list[Any], summary: str,
+                 outcome: Outcome | None = None) -> int:
+    """Sign ``msgs`` with ``--from``, send them, and (unless ``--no-wait``) report the block;
+    ``outcome(receipt)`` adds (text, JSON fields) of what the tx did."""
     # imported here: aiohttp and protobuf cost every other fictra command start-up
     from app.params import parse_amount
     from rpc.wallet import Wallet
@@ -193,7 +198,8 @@ async def submit(args: argparse.Namespace, msgs: list[Any], summary: str) -> int
             return out(args, {"hash": tx_hash, "height": None, "code": None},
                        f"{summary}: tx {tx_hash} accepted, not yet in a block")
         r = await wallet.wait(tx_hash, args.timeout)
-    return report(args, r, summary)
+    text, extra = outcome(r) if outcome is not None and r["code"] == 0 else ("", {})
+    return report(args, r, summary + text, extra)
 
 
 def report(args: argparse.Namespace, r: dict[str, Any], summary: str,

@@ -3,7 +3,7 @@ tx the gateway holds or dropped reads as such."""
 
 from __future__ import annotations
 
-from app.cli.wallet import history_line, tx_text
+from app.cli.wallet import history_line, proposal_outcome, tx_text
 
 ME, YOU, FAUCET = "fic1me", "fic1you", "fic1faucet"
 
@@ -28,3 +28,15 @@ def test_pending_and_dropped_txs_read_as_such() -> None:
     dropped = tx_text({"hash": h, "status": "dropped", "resends": 0, "reason": "nonce 4 was "
                        "used by another tx", "accepted_height": 3})
     assert "dropped" in dropped and "nonce 4" in dropped
+
+
+def test_a_vote_that_fails_its_proposal_says_so_and_why() -> None:
+    r = {"events": [{"type": "vote", "attributes": {"proposal": "3"}},
+                    {"type": "proposal", "attributes": {"id": "3", "action": "burn",
+                                                        "status": "failed",
+                                                        "result": "code 44: treasury holds 5"}}]}
+    text, doc = proposal_outcome(r)
+    assert text == " (proposal 3: failed: code 44: treasury holds 5)"
+    assert doc == {"proposal_id": "3", "proposal_status": "failed",
+                   "proposal_result": "code 44: treasury holds 5"}
+    assert proposal_outcome({"events": []}) == ("", {})

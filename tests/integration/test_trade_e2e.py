@@ -127,7 +127,7 @@ def test_trade_lifecycle_on_four_validators(shared_localnet: Localnet) -> None:
     sovereign, faucet = net.key("sovereign-br"), net.key("faucet")
     council = [net.key(f"council-{i}") for i in (1, 2)]
     outsider = Key.generate()
-    # The sovereign starts without PT; it needs some for fees. The outsider is unregistered.
+    # The sovereign starts with fee money; more does no harm. The outsider is unregistered.
     ok(net.block((faucet, (tb.send(sovereign.address, 10 * UNIT),
                            tb.send(outsider.address, 10 * UNIT))))[0])
     buyer0, seller0, sov0 = net.balance(buyer), net.balance(seller), net.balance(sovereign)

@@ -176,9 +176,10 @@ def test_multisend_and_council_steps(net: Net, tmp_path: Path) -> None:
     assert proposed["code"] == 0
     receipt = _json(fictra("wallet", "tx", proposed["hash"], "--json", env=env).stdout)
     pid = next(e for e in receipt["events"] if e["type"] == "proposal")["attributes"]["id"]
+    assert (proposed["proposal_id"], proposed["proposal_status"]) == (pid, "pending")
     voted = _json(fictra("wallet", "council", "vote", "--from", "council-2", pid, "yes",
                          "--json", env=env).stdout)
-    assert voted["code"] == 0
+    assert voted["code"] == 0 and voted["proposal_status"] == "passed"
     prop = _json(fictra("wallet", "council", "show", pid, "--json", env=env).stdout)
     assert prop["status"] == "passed" and len(prop["yes"]) == 2
     acct = _json(fictra("wallet", "account", "a", "--json", env=env).stdout)
