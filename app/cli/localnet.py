@@ -30,9 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     up = cmds.add_parser("up", help="create (if needed) and start the localnet")
     home_arg(up)
-    up.add_argument("--validators", type=int, default=4)
-    up.add_argument("--chain-id", default="fictra-localnet")
-    up.add_argument("--base-port", type=int, default=26656)
+    up.add_argument("--validators", type=int, default=4,
+                    help="number of validator nodes (default 4)")
+    up.add_argument("--chain-id", default="fictra-localnet",
+                    help="chain id of a new localnet (default fictra-localnet)")
+    up.add_argument("--base-port", type=int, default=26656,
+                    help="node i listens on base + 10*i (P2P) and base + 10*i + 1 (RPC); "
+                         "default 26656")
     up.add_argument("--fresh", action="store_true", help="remove an existing localnet first")
     up.add_argument("--detach", action="store_true",
                     help="return once blocks are produced; stop later with `localnet down`")
@@ -94,7 +98,8 @@ def _up(args: argparse.Namespace) -> int:
         if any(existing.pid_of(n.name) for n in existing.nodes):
             if not args.fresh:
                 print(f"error: the localnet in {home} is already running "
-                      "(`fictra localnet down` first)", file=sys.stderr)
+                      f"(`fictra localnet down --home {home}` first, or add --fresh)",
+                      file=sys.stderr)
                 return 2
             print(f"stopping the localnet still running in {home} first ...", flush=True)
             existing.stop_gateway()

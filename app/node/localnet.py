@@ -211,6 +211,11 @@ class Localnet:
             return {}
         return json.loads(self.state_path.read_text()).get("gateway") or {}
 
+    def _remembered_gateway_port(self) -> int | None:
+        url = str(self._gateway_record().get("url") or "")
+        port = url.rpartition(":")[2]
+        return int(port) if port.isdigit() else None
+
     def gateway_pid(self) -> int | None:
         rec = self._gateway_record()
         pid = rec.get("pid")
@@ -233,7 +238,8 @@ class Localnet:
         running = self.gateway_pid()
         if running:
             return str(self._gateway_record()["url"])
-        port = port or self.default_gateway_port()
+        # A port chosen once is kept: `localnet up` after `down` comes back on the same URL.
+        port = port or self._remembered_gateway_port() or self.default_gateway_port()
         url = f"http://127.0.0.1:{port}"
         cmd = [sys.executable, "-m", "app.cli.main", "gateway", "--node", node_url,
                "--listen", f"127.0.0.1:{port}"]

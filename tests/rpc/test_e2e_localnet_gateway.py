@@ -45,3 +45,19 @@ def test_up_status_down(tmp_path: Path, procs: Procs) -> None:
     status = json.loads(fictra("localnet", "status", "--home", str(home), "--json").stdout)
     assert status["gateway"]["alive"] is False
 
+
+def test_up_again_after_down_keeps_the_gateway_port(tmp_path: Path, procs: Procs) -> None:
+    home = procs.localnet(tmp_path / "net")
+    base = base_port_with_gateway(1)
+    port = base + 7  # unused by the node (base, base + 1), not the default base + 9
+    try:
+        first = fictra("localnet", "up", "--validators", "1", "--home", str(home), "--detach",
+                       "--base-port", str(base), "--gateway-port", str(port)).stdout
+        assert f"wallet gateway http://127.0.0.1:{port}" in first
+        fictra("localnet", "down", "--home", str(home))
+        again = fictra("localnet", "up", "--home", str(home), "--detach").stdout
+        assert f"wallet gateway http://127.0.0.1:{port}" in again
+        assert "starting 1 validator (" in again
+    finally:
+        fictra("localnet", "down", "--home", str(home), check=False)
+
