@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from abci.application import Application
@@ -49,8 +50,12 @@ def _key(req: Any) -> block.BlockKey:
 
 class FictraApp(Application):
     def __init__(self, store: Any, *, keep_recent: int = 0, cache_size: int = 100_000,
-                 store_options: dict[str, Any] | None = None) -> None:
+                 store_options: dict[str, Any] | None = None, halt_height: int = 0) -> None:
         self.store = store
+        # After committing this height the node stops (a coordinated upgrade): the node's
+        # operator wires ``on_halt``; the state machine itself only says when.
+        self.halt_height = halt_height
+        self.on_halt: Callable[[int], None] | None = None
         self.keep_recent = keep_recent  # 0: keep every block (archive)
         self.cache_size = cache_size
         self.sync = StateSync(store.path, SHARDS, store_options or {}, type(store))
@@ -211,6 +216,8 @@ class FictraApp(Application):
         self._genesis = None
         self._check = None
         retain = res.key.height - self.keep_recent + 1 if self.keep_recent else 0
+        if self.halt_height and res.key.height >= self.halt_height and self.on_halt:
+            self.on_halt(res.key.height)
         return pb.ResponseCommit(retain_height=max(retain, 0))
 
     # -- state sync ----------------------------------------------------------------------------

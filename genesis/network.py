@@ -166,6 +166,11 @@ cache_mb = 256
 # A state-sync snapshot every this many heights (0: none), keeping the newest few.
 snapshot_interval = 100
 snapshot_keep_recent = 2
+
+[node]
+# Commit this height, then stop cleanly (a coordinated upgrade; `fictra node start
+# --halt-height H` does the same); 0: never.
+halt_height = 0
 """
 
 

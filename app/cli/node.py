@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     start.add_argument("--home", type=Path, required=True)
     start.add_argument("--log-level", default="INFO",
                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    start.add_argument("--halt-height", type=int, default=0, metavar="H",
+                       help="commit block H, then stop cleanly (a coordinated upgrade); "
+                            "also [node] halt_height in config/app.toml")
     start.set_defaults(func=_start)
 
     ah = cmds.add_parser("apphash", help="the app hash at a height, with every shard's root "
@@ -58,7 +61,10 @@ def _start(args: argparse.Namespace) -> int:
     # imported here: the supervisor loads the application, a sixth of a second of start-up
     from app.node import supervisor
 
-    return supervisor.start(args.home, args.log_level)
+    if args.halt_height < 0:
+        print("error: --halt-height must be a positive height", file=sys.stderr)
+        return 2
+    return supervisor.start(args.home, args.log_level, args.halt_height)
 
 
 def _apphash(args: argparse.Namespace) -> int:

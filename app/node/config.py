@@ -29,13 +29,31 @@ def store_options(home: Path) -> dict[str, Any]:
     return dict(section)
 
 
-def create_app(home: Path) -> FictraApp:
-    """The application of the node in ``home``, on its store."""
+def halt_height(home: Path) -> int:
+    """``halt_height`` of ``[node]`` in ``<home>/config/app.toml`` (0: none)."""
+    path = Path(home) / "config" / "app.toml"
+    if not path.exists():
+        return 0
+    with path.open("rb") as f:
+        section = tomllib.load(f).get("node", {})
+    unknown = set(section) - {"halt_height"}
+    if unknown:
+        raise ValueError(f"{path}: unknown [node] keys: {', '.join(sorted(unknown))}")
+    value = section.get("halt_height", 0)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{path}: [node] halt_height must be a non-negative integer")
+    return value
+
+
+def create_app(home: Path, halt_at: int = 0) -> FictraApp:
+    """The application of the node in ``home``, on its store; ``halt_at`` (or app.toml's
+    halt_height) is the height after whose commit the node stops."""
     home = Path(home)
     opts = store_options(home)
     store = Store.open(home / "data" / "state", shards=SHARDS, **opts)
     keep = 0 if opts.get("archive") else opts.get("keep_recent", 3_888_000)
-    app = FictraApp(store, keep_recent=keep, store_options=opts)
+    app = FictraApp(store, keep_recent=keep, store_options=opts,
+                    halt_height=halt_at or halt_height(home))
     try:
         testfaults.install(app, home)  # nothing unless FICTRA_TEST_FAULTS is set (tests only)
     except testfaults.FaultConfigError:

@@ -40,8 +40,9 @@ def _die_with_parent() -> None:
 
 
 class Node:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, halt_height: int = 0) -> None:
         self.home = home.resolve()
+        self.halt_height = halt_height
         self.socket = self.home / "abci.sock"
         self.child: asyncio.subprocess.Process | None = None
         self.server: AbciServer | None = None
@@ -57,14 +58,29 @@ class Node:
             log.error("%s", problem)
             return 2
         try:
-            app = create_app(self.home)
-        except FaultConfigError as exc:
+            app = create_app(self.home, self.halt_height)
+        except (FaultConfigError, ValueError) as exc:
             log.error("%s", exc)
             return 2
+        if app.halt_height and app.store.height >= app.halt_height:
+            log.error("halt height %d already reached (committed %d): start without "
+                      "--halt-height (and without app.toml's halt_height) to continue",
+                      app.halt_height, app.store.height)
+            app.close()
+            return 2
         stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        def halted(height: int) -> None:  # on the ABCI worker thread, inside Commit
+            self.reason = (f"halt height {height} reached: block {height} is committed; "
+                           "stopping. Start again (e.g. with a newer version) to continue "
+                           f"at {height + 1}")
+            # After the Commit answer is written: the loop runs this once the worker is done.
+            loop.call_soon_threadsafe(lambda: loop.call_later(0.5, stop.set))
+
+        app.on_halt = halted
         self.server = AbciServer(app, f"unix://{self.socket}", on_fatal=lambda _m: stop.set())
         await self.server.start()
-        loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._signalled, stop, sig)
         self.child = await asyncio.create_subprocess_exec(
@@ -87,6 +103,8 @@ class Node:
                 self.exit_code = EXIT_APP_HALTED
                 self.reason = "the application halted on an internal error; stopping cometbft"
                 log.critical(self.reason)
+            elif self.reason:
+                log.warning("%s", self.reason)
             await self._stop_child()
         await self.server.close()
         app.close()
@@ -145,9 +163,9 @@ def setup_logging(level: str = "INFO") -> None:
     )
 
 
-def start(home: Path, log_level: str = "INFO") -> int:
+def start(home: Path, log_level: str = "INFO", halt_height: int = 0) -> int:
     setup_logging(log_level)
-    return asyncio.run(Node(home).run())
+    return asyncio.run(Node(home, halt_height).run())
 
 
 def init(home: Path, chain_id: str, passphrase: str) -> int:

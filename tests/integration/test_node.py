@@ -138,3 +138,26 @@ def test_node_init_keeps_its_keys_encrypted_and_cometbft_rpc_closed_to_browsers(
                    env={"FICTRA_PASSPHRASE": "short"})
     assert short.returncode == 2 and "at least 8" in short.stderr
     assert not (node_home.parent / "b" / "config").exists()
+
+
+def test_halt_height_commits_it_stops_cleanly_and_a_restart_continues(
+        node_home: Path, procs: Procs) -> None:
+    node = init_single(node_home, "fictra-single", base_port=free_base_port(1),
+                       write_key=_no_keys)
+    procs.node(node_home)
+    halting = procs.fictra("node", "start", "--home", str(node_home), "--halt-height", "4")
+    out, _ = halting.communicate(timeout=300)
+    assert halting.returncode == 0, out
+    assert "halt height 4 reached: block 4 is committed" in out
+    hashed = json.loads(fictra("node", "apphash", "--home", str(node_home), "--json").stdout)
+    assert hashed["height"] == 4  # the store stopped exactly there
+    again = procs.fictra("node", "start", "--home", str(node_home), "--halt-height", "4")
+    out, _ = again.communicate(timeout=120)
+    assert again.returncode == 2 and "halt height 4 already reached" in out
+    proc = _start(procs, node_home)  # without it: continues at 5
+    try:
+        wait_until(lambda: height(node.rpc_url) >= 6, "blocks after the halt height")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    assert proc.returncode == 0
