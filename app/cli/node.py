@@ -26,6 +26,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "also [node] halt_height in config/app.toml")
     start.set_defaults(func=_start)
 
+    config = cmds.add_parser("config", help="check a node's configuration")
+    config_cmds = config.add_subparsers(dest="config_cmd", required=True, metavar="CMD")
+    check = config_cmds.add_parser("check", help="config.toml, app.toml and genesis: every "
+                                   "problem, naming its file and key")
+    check.add_argument("--home", type=Path, required=True)
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+    check.set_defaults(func=_config_check)
+
     ah = cmds.add_parser("apphash", help="the app hash at a height, with every shard's root "
                          "(the node must be stopped)")
     ah.add_argument("--home", type=Path, required=True)
@@ -106,3 +114,17 @@ def _diff(args: argparse.Namespace) -> int:
                 print(f"    key {k['key']}: {k['a'] if k['a'] is not None else '(absent)'}"
                       f" vs {k['b'] if k['b'] is not None else '(absent)'}")
     return 0 if doc["same"] else 1
+
+
+def _config_check(args: argparse.Namespace) -> int:
+    # imported here: the supervisor and genesis checks cost other fictra commands start-up
+    from app.node.configcheck import check_home
+
+    problems = check_home(args.home)
+    if args.json:
+        print(json.dumps({"home": str(args.home), "ok": not problems, "problems": problems}))
+    elif problems:
+        print("\n".join(f"error: {p}" for p in problems), file=sys.stderr)
+    else:
+        print(f"{args.home}: config.toml, app.toml and genesis are valid")
+    return 1 if problems else 0

@@ -161,3 +161,21 @@ def test_halt_height_commits_it_stops_cleanly_and_a_restart_continues(
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=60)
     assert proc.returncode == 0
+
+
+def test_config_check_names_the_file_and_key_of_each_problem(node_home: Path) -> None:
+    init_single(node_home, "fictra-single", base_port=free_base_port(1), write_key=_no_keys)
+    ok = fictra("node", "config", "check", "--home", str(node_home), "--json")
+    assert json.loads(ok.stdout) == {"home": str(node_home), "ok": True, "problems": []}
+    cfg = node_home / "config" / "config.toml"
+    text = cfg.read_text()
+    text = text.replace("size = 20000", "size = 0").replace("recheck = true", "recheck = false")
+    cfg.write_text(text)
+    (node_home / "config" / "app.toml").write_text("[state]\nkeep_recent = 0\ncach_mb = 5\n"
+                                                  "[node]\nhalt_height = -1\n")
+    bad = fictra("node", "config", "check", "--home", str(node_home), check=False)
+    assert bad.returncode == 1
+    for what in ("mempool.size must be a positive integer", "mempool.recheck must stay true",
+                 "state.keep_recent must be an integer >= 1", "unknown key state.cach_mb",
+                 "halt_height must be a non-negative integer"):
+        assert what in bad.stderr, (what, bad.stderr)
