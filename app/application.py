@@ -164,7 +164,6 @@ class FictraApp(Application):
             return pb.ResponseCheckTx(code=e.code, log=e.log)
         except Exception as e:  # a bug must not take the node down through the mempool
             log.exception("CheckTx failed")
-            self._check = None  # the failed tx may have left writes: start the check state anew
             return pb.ResponseCheckTx(code=Code.INTERNAL, log=f"internal error: {e}")
         if res.code:
             self.cache.discard(dtx.hash)  # refused: it must not cost memory after this answer

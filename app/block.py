@@ -119,15 +119,12 @@ def _execute(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey, policy:
                 results.append(TxResult(e.code, e.log))
             continue
         if policy is Policy.BUILD:
-            cp = ctx.checkpoint()
             try:
-                res = deliver_all_or_nothing(ctx, dtx)
+                res = deliver_all_or_nothing(ctx, dtx)  # a raise leaves no trace either
             except Exception:  # noqa: BLE001 - leave the tx out; validators would refuse it
                 log.exception("tx %s left out of the proposal: executing it raised",
                               dtx.hash.hex().upper())
-                ctx.revert(cp)
                 continue
-            ctx.release(cp)
             if res.code:
                 continue
             used += size

@@ -136,10 +136,7 @@ class Dispatcher:
             id_ = None
         name = "-"
         try:
-            wait = self.limiter.take(conn.identity, conn.tier)
-            if wait > 0:
-                tier = self.limiter.tiers[conn.tier]
-                raise E.rate_limited(wait, conn.tier, tier.rate, tier.burst)
+            self.limiter.charge(conn.identity, conn.tier)
             method, params = self._check(req)
             name = method.name
             notification = "id" not in req

@@ -12,16 +12,9 @@ from __future__ import annotations
 
 import struct
 
+from abci.framing import encode_uvarint as _uvarint
+
 _VARINT, _FIXED64, _LEN = 0, 1, 2
-
-
-def _uvarint(n: int) -> bytes:
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
 
 
 def _tag(field: int, wire: int) -> bytes:

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rpc.errors import rate_limited
+
 
 @dataclass(frozen=True)
 class Tier:
@@ -56,6 +58,13 @@ class RateLimiter:
             return 0.0
         self._buckets[identity] = (tokens, now)
         return (1.0 - tokens) / tier.rate
+
+    def charge(self, identity: str, tier_name: str) -> None:
+        """Take one token or raise -32005 (with the seconds until a token is back)."""
+        wait = self.take(identity, tier_name)
+        if wait > 0:
+            tier = self.tiers[tier_name]
+            raise rate_limited(wait, tier_name, tier.rate, tier.burst)
 
     def _prune(self, now: float) -> None:
         # A bucket idle for longer than any tier takes to refill is full: the same as absent.

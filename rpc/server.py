@@ -58,12 +58,12 @@ def _caller(request: web.Request, gw: Gateway) -> tuple[str, str] | None:
 
 def _unknown_key(request: web.Request, gw: Gateway) -> web.Response:
     # Refusals cost the caller's address a token too, so guessing keys is rate limited.
-    wait = gw.limiter.take(f"ip:{request.remote}", ANONYMOUS_TIER)
-    if wait > 0:
-        tier = gw.limiter.tiers[ANONYMOUS_TIER]
-        return _json(error_response(E.rate_limited(wait, ANONYMOUS_TIER, tier.rate,
-                                                   tier.burst)),
-                     status=429, headers={"Retry-After": str(max(1, math.ceil(wait)))})
+    try:
+        gw.limiter.charge(f"ip:{request.remote}", ANONYMOUS_TIER)
+    except RpcError as err:
+        wait = err.data["retry_after"]
+        return _json(error_response(err), status=429,
+                     headers={"Retry-After": str(max(1, math.ceil(wait)))})
     return _json(error_response(RpcError(E.INVALID_INPUT, "Invalid input: unknown API key")),
                  status=401)
 

@@ -44,17 +44,13 @@ def _query_args(text: str) -> dict[str, str]:
     return out
 
 
-def _ops(ops: Any) -> list[Any]:
-    return list(getattr(ops, "ops", ops))
-
-
 def _answer_list(store: Any, prove: bool, height: int, found: ListRoute) -> QueryAnswer:
     entries, pairs = [], []
     res = QueryAnswer(height=height)
     for key in found.keys:
         if prove:
             value, ops = store.prove(found.shard, key, height=height)
-            res.proof_ops.extend(_ops(ops))
+            res.proof_ops.extend(ops)
         else:
             value = store.get(found.shard, key, height=height)
         if value is None:  # found by the same height's iteration: cannot be missing
@@ -77,7 +73,6 @@ def _answer(store: Any, path: str, height: int, prove: bool) -> QueryAnswer:
     shard, key, render, absent = found
     if prove:
         value, ops = store.prove(shard, key, height=height)
-        ops = _ops(ops)
     else:
         value, ops = store.get(shard, key, height=height), []
     res = QueryAnswer(height=height, key=key, value=value or b"", proof_ops=ops)

@@ -83,10 +83,15 @@ def deliver(ctx: Ctx, dtx: DecodedTx) -> TxResult:
 
 def deliver_all_or_nothing(ctx: Ctx, dtx: DecodedTx) -> TxResult:
     """``deliver``, but a tx that does not fully succeed leaves no trace, fee and nonce
-    included (the mempool's check state, a proposal being built)."""
+    included (the mempool's check state, a proposal being built). Nor does one whose
+    execution raises: the exception goes on, the state is as before the tx."""
     ctx.events = []
     cp = ctx.checkpoint()
-    res = deliver(ctx, dtx)
+    try:
+        res = deliver(ctx, dtx)
+    except BaseException:
+        ctx.revert(cp)
+        raise
     if res.code:
         ctx.revert(cp)
     else:

@@ -17,7 +17,7 @@ from app.modules.router import validate_basic
 from app.tx.codec import decode_tx, tx_hash
 from rpc import receipts
 from rpc.cometclient import NodeError
-from rpc.errors import INVALID_PARAMS, LIMIT_EXCEEDED, TX_REJECTED, RpcError, rate_limited
+from rpc.errors import INVALID_PARAMS, LIMIT_EXCEEDED, TX_REJECTED, RpcError
 from rpc.jsonrpc import CallContext, Method
 from rpc.params import HASH, OPTIONS, TX_BYTES, Param
 from rpc.schemas import BOOL, INT, STR, obj, ref
@@ -75,10 +75,7 @@ async def simulate_tx(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any
         raise RpcError(INVALID_PARAMS, 'Invalid params: options may hold only "sig_verify" '
                        "(a boolean)", {"param": "options"})
     def charge() -> None:  # a simulation reading many keys costs its caller more calls
-        wait = ctx.gw.limiter.take(ctx.conn.identity, ctx.conn.tier)
-        if wait > 0:
-            tier = ctx.gw.limiter.tiers[ctx.conn.tier]
-            raise rate_limited(wait, ctx.conn.tier, tier.rate, tier.burst)
+        ctx.gw.limiter.charge(ctx.conn.identity, ctx.conn.tier)
 
     return await simulate(ctx.gw, params["tx"], opts.get("sig_verify", True), charge)
 

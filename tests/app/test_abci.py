@@ -10,7 +10,7 @@ import pytest
 from abci.proto import abci as pb
 from app.application import FictraApp
 from app.errors import Code
-from app.modules import SHARDS
+from app.modules import SHARDS, router
 from app.params import UNIT
 from app.pb import tx_pb2
 from app.tx.builder import send
@@ -218,3 +218,23 @@ def test_a_validator_that_missed_the_txs_verifies_the_proposal(tmp_path: Path) -
     assert res2.app_hash == res.app_hash
     for c in (proposer, other):
         c.app.close()
+
+
+def test_a_tx_whose_execution_raises_leaves_no_trace(chain: Chain,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in a handler (it writes, then raises): CheckTx answers INTERNAL and the check
+    state is as before the tx (fee and nonce untouched), PrepareProposal leaves it out."""
+    real = router.HANDLERS["send"]
+
+    def broken(ctx, signer, msg):  # noqa: ANN001, ANN202
+        real(ctx, signer, msg)
+        if msg.amount == 13:
+            raise RuntimeError("a bug")
+
+    monkeypatch.setitem(router.HANDLERS, "send", broken)
+    bad = chain.tx(ALICE, send(BOB.address, 13), nonce=0)
+    assert chain.check(bad).code == Code.INTERNAL
+    good = chain.tx(ALICE, send(BOB.address, 5), nonce=0)  # the same nonce: none was used
+    assert chain.check(good).code == 0
+    included, res = chain.propose([bad, good])
+    assert included == [good] and res.tx_results[0].code == 0

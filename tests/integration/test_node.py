@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from genesis.network import init_single
+from genesis.network import NodeInfo, init_single
 from rpc.keystore import Keyring, is_encrypted
 from tests.localnets import Procs, fictra, free_base_port, height, wait_until
 
@@ -21,6 +21,20 @@ pytestmark = pytest.mark.integration
 
 def _no_keys(name: str, key: object) -> None:
     """These tests need no key of the chain they start."""
+
+
+def _new_node(node_home: Path) -> NodeInfo:
+    """A one-validator home with a free port range (keys of the chain: none kept)."""
+    return init_single(node_home, "fictra-single", base_port=free_base_port(1),
+                       write_key=_no_keys)
+
+
+def _running(node_home: Path, procs: Procs) -> tuple[NodeInfo, subprocess.Popen, dict]:
+    """A new node started and past its first block, with its pids (app, cometbft)."""
+    node = _new_node(node_home)
+    proc = _start(procs, node_home)
+    wait_until(lambda: height(node.rpc_url) >= 1, "first block")
+    return node, proc, json.loads((node_home / "node.pids.json").read_text())
 
 
 def _start(procs: Procs, home: Path) -> subprocess.Popen:
@@ -40,8 +54,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_single_node_produces_blocks_and_stops_cleanly(node_home: Path, procs: Procs) -> None:
-    node = init_single(node_home, "fictra-single", base_port=free_base_port(1),
-                       write_key=_no_keys)
+    node = _new_node(node_home)
     proc = _start(procs, node_home)
     try:
         wait_until(lambda: height(node.rpc_url) >= 5, "5 blocks")
@@ -55,11 +68,7 @@ def test_single_node_produces_blocks_and_stops_cleanly(node_home: Path, procs: P
 
 
 def test_node_exits_loudly_when_cometbft_dies(node_home: Path, procs: Procs) -> None:
-    node = init_single(node_home, "fictra-single", base_port=free_base_port(1),
-                       write_key=_no_keys)
-    proc = _start(procs, node_home)
-    wait_until(lambda: height(node.rpc_url) >= 1, "first block")
-    pids = json.loads((node_home / "node.pids.json").read_text())
+    node, proc, pids = _running(node_home, procs)
     os.kill(pids["cometbft"], signal.SIGKILL)
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 3
@@ -67,11 +76,7 @@ def test_node_exits_loudly_when_cometbft_dies(node_home: Path, procs: Procs) -> 
 
 
 def test_sigkill_of_node_takes_cometbft_down(node_home: Path, procs: Procs) -> None:
-    node = init_single(node_home, "fictra-single", base_port=free_base_port(1),
-                       write_key=_no_keys)
-    proc = _start(procs, node_home)
-    wait_until(lambda: height(node.rpc_url) >= 1, "first block")
-    pids = json.loads((node_home / "node.pids.json").read_text())
+    node, proc, pids = _running(node_home, procs)
     proc.kill()
     proc.wait(timeout=30)
     wait_until(lambda: not _alive(pids["cometbft"]), "cometbft to die with its parent", 30)
@@ -99,8 +104,7 @@ def test_start_without_init_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_bad_genesis_is_refused_before_cometbft_starts(node_home: Path) -> None:
-    init_single(node_home, "fictra-single", base_port=free_base_port(1),
-                       write_key=_no_keys)
+    _new_node(node_home)
     path = node_home / "config" / "genesis.json"
     doc = json.loads(path.read_text())
     doc["app_state"]["accounts"][0]["balance"] = "-5"
@@ -142,8 +146,7 @@ def test_node_init_keeps_its_keys_encrypted_and_cometbft_rpc_closed_to_browsers(
 
 def test_halt_height_commits_it_stops_cleanly_and_a_restart_continues(
         node_home: Path, procs: Procs) -> None:
-    node = init_single(node_home, "fictra-single", base_port=free_base_port(1),
-                       write_key=_no_keys)
+    node = _new_node(node_home)
     procs.node(node_home)
     halting = procs.fictra("node", "start", "--home", str(node_home), "--halt-height", "4")
     out, _ = halting.communicate(timeout=300)
@@ -164,7 +167,7 @@ def test_halt_height_commits_it_stops_cleanly_and_a_restart_continues(
 
 
 def test_config_check_names_the_file_and_key_of_each_problem(node_home: Path) -> None:
-    init_single(node_home, "fictra-single", base_port=free_base_port(1), write_key=_no_keys)
+    _new_node(node_home)
     ok = fictra("node", "config", "check", "--home", str(node_home), "--json")
     assert json.loads(ok.stdout) == {"home": str(node_home), "ok": True, "problems": []}
     cfg = node_home / "config" / "config.toml"
