@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from app.cli import units
 from app.cli import walletio as wio
 
 
@@ -115,16 +116,27 @@ async def _create(args: argparse.Namespace) -> int:
                                  _height(args.ship_by, now), _height(args.verify_by, now))
         wallet = Wallet(gw)
         tx_hash = await wallet.submit(key, [msg], memo=args.memo)
+        wio.remember(args, [tx_hash])
         pid = purchase_id(bytes.fromhex(tx_hash), 0).hex()
         if args.no_wait:
             return wio.out(args, {"hash": tx_hash, "height": None, "code": None, "id": pid},
                            f"purchase {pid}: tx {tx_hash} accepted, not yet in a block")
         r = await wallet.wait(tx_hash, args.timeout)
-    return wio.report(args, r, f"purchase {pid} created", {"id": pid})
+    qty, price = msg.create_purchase.quantity, msg.create_purchase.unit_price
+    what = (f"purchase {pid} created: {units.quantity(qty, com)} {com['code']} at "
+            f"{units.pt(price)}/{com['unit']} = {units.pt(qty * price // 10**com['decimals'])}")
+    return wio.report(args, r, what, {"id": pid})
 
 
-async def _step(args: argparse.Namespace, msg: Any, summary: str) -> int:
-    return await wio.submit(args, [msg], summary)
+async def _step(args: argparse.Namespace, msg: Any, summary: str,
+                outcome: wio.Outcome | None = None) -> int:
+    return await wio.submit(args, [msg], summary, outcome)
+
+
+async def catalogue(gw: Any) -> dict[str, dict[str, Any]]:
+    """The commodity catalogue by code (for quantities in each commodity's unit)."""
+    cat = await gw.call("fictra_listCommodities")
+    return {c["code"]: c for c in cat["commodities"]}
 
 
 async def _ship(args: argparse.Namespace) -> int:
@@ -159,13 +171,15 @@ async def _show(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
         p = await gw.call("fictra_getPurchase", pid)
         v = await gw.call("fictra_getVerification", pid)
-    if p is None:
-        raise wio.UserError(f"no purchase {pid}")
+        if p is None:
+            raise wio.UserError(f"no purchase {pid}")
+        com = (await catalogue(gw)).get(p["commodity"])
+    unit = f"/{com['unit']}" if com else " per unit"
     lines = [f"purchase {p['id']}: {p['status']} ({p['outcome'] or 'in progress'})",
-             f"  {p['quantity']} x {p['commodity']} at {wio.pt(p['unit_price'])} = "
-             f"{wio.pt(p['value'])}",
+             f"  {units.quantity(p['quantity'], com)} {p['commodity']} at "
+             f"{units.pt(p['unit_price'])}{unit} = {units.pt(p['value'])}",
              f"  buyer {p['buyer']}, seller {p['seller']}",
-             f"  sovereign {p['origin_sovereign']}, FT issued {p['ft_issued']}",
+             f"  sovereign {p['origin_sovereign']}, FT issued {units.ft(p['ft_issued'])}",
              f"  ship by {p['ship_by']}, verify by {p['verify_by']}"]
     for r in (v or {}).get("requests", []):
         lines.append(f"  {r['kind']}: {r['status']} ({r['approvals']} approve, "
@@ -177,9 +191,10 @@ async def _list(args: argparse.Namespace) -> int:
     address = wio.address_of(args, args.who)
     async with wio.client(args) as gw:
         got = await gw.call("fictra_listPurchases", address, args.role)
+        cat = await catalogue(gw) if got["purchases"] else {}
     lines = [f"{address} as {args.role}:"] + [
-        f"  {p['id']}  {p['status']:<9} {p['quantity']} {p['commodity']}  {wio.pt(p['value'])}"
-        for p in got["purchases"]]
+        f"  {p['id']}  {p['status']:<9} {units.quantity(p['quantity'], cat.get(p['commodity']))}"
+        f" {p['commodity']}  {units.pt(p['value'])}" for p in got["purchases"]]
     if not got["purchases"]:
         lines.append("  none")
     return wio.out(args, got, "\n".join(lines))
@@ -222,15 +237,11 @@ async def _price_history(args: argparse.Namespace) -> int:
 
 
 async def _ft_show(args: argparse.Namespace) -> int:
-    # imported here: protobuf costs every other fictra command start-up
-    from app.params import format_amount
-
     address = wio.address_of(args, args.who)
     async with wio.client(args) as gw:
         f = await gw.call("fictra_getFT", address)
-    return wio.out(args, f, f"{address}: {format_amount(int(f['balance']))} FT (issued "
-                   f"{format_amount(int(f['issued']))}, converted "
-                   f"{format_amount(int(f['converted']))})")
+    return wio.out(args, f, f"{address}: {units.ft(f['balance'])} (issued "
+                   f"{units.ft(f['issued'])}, converted {units.ft(f['converted'])})")
 
 
 async def _ft_convert(args: argparse.Namespace) -> int:
@@ -238,5 +249,11 @@ async def _ft_convert(args: argparse.Namespace) -> int:
     from app.params import parse_amount
     from app.tx import builder as tb
 
-    amount = parse_amount(args.amount.removesuffix("FT"))
-    return await _step(args, tb.convert_ft(amount), f"converted {args.amount} FT")
+    amount = parse_amount(args.amount.strip().removesuffix("FT"))
+    return await _step(args, tb.convert_ft(amount), f"converted {units.ft(amount)} into PT",
+                       _converted)
+
+
+def _converted(r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    got = next((e["attributes"] for e in r["events"] if e["type"] == "ft_converted"), None)
+    return (f" ({units.pt(got['pt_amount'])} received)", {}) if got else ("", {})

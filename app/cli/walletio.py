@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.cli import units
 from app.errors import Code
 from state.proof import ProofError
 
@@ -54,7 +55,7 @@ def run(func: Cmd, args: argparse.Namespace) -> int:
         detail = ""
         if isinstance(e.data, dict) and "code" in e.data:
             detail = f" [code {e.data['code']} {code_name(e.data['code'])}]"
-        fail(args, f"{e.message}{detail}", {"code": e.code, "data": e.data})
+        fail(args, f"{units.readable_log(e.message)}{detail}", {"code": e.code, "data": e.data})
     except ProofError as e:
         fail(args, f"PROOF DID NOT VERIFY: {e}")
     except (UserError, KeystoreError, TxTimeout, ValueError) as e:
@@ -164,6 +165,37 @@ def purchase_id(text: str) -> bytes:
     return bytes.fromhex(text[2:] if text.startswith("0x") else text)
 
 
+RECENT_TXS = 1_000  # hashes remembered for `wallet tx PREFIX`
+
+
+def _recent_path(args: argparse.Namespace) -> Path:
+    return keyring(args).dir.parent / "recent-txs"
+
+
+def remember(args: argparse.Namespace, hashes: list[str]) -> None:
+    """Note tx hashes this wallet printed (newest last), so `wallet tx` takes their prefixes;
+    the file keeps the last RECENT_TXS. Not being able to write it costs only that."""
+    if not hashes:
+        return
+    path = _recent_path(args)
+    known = recent(args)
+    fresh = [h.upper() for h in hashes]
+    keep = [h for h in known if h not in set(fresh)] + fresh
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(keep[-RECENT_TXS:]) + "\n")
+    except OSError:
+        pass
+
+
+def recent(args: argparse.Namespace) -> list[str]:
+    try:
+        lines = _recent_path(args).read_text().split()
+    except OSError:
+        return []
+    return [h for h in lines if re.fullmatch(r"[0-9A-F]{64}", h)]
+
+
 def client(args: argparse.Namespace) -> GatewayClient:
     # imported here: aiohttp costs every other fictra command a tenth of a second of start-up
     from rpc.client import GatewayClient
@@ -171,11 +203,7 @@ def client(args: argparse.Namespace) -> GatewayClient:
     return GatewayClient(gateway_url(args), api_key=args.api_key)
 
 
-def pt(base_units: int | str) -> str:
-    # imported here: protobuf costs every other fictra command start-up
-    from app.params import format_amount
-
-    return f"{format_amount(int(base_units))} PT"
+pt = units.pt
 
 
 Outcome = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
@@ -194,6 +222,7 @@ async def submit(args: argparse.Namespace, msgs: list[Any], summary: str,
     async with client(args) as gw:
         wallet = Wallet(gw)
         tx_hash = await wallet.submit(key, msgs, memo=args.memo, fee=fee)
+        remember(args, [tx_hash])
         if args.no_wait:
             return out(args, {"hash": tx_hash, "height": None, "code": None},
                        f"{summary}: tx {tx_hash} accepted, not yet in a block")
@@ -212,5 +241,6 @@ def report(args: argparse.Namespace, r: dict[str, Any], summary: str,
         print(f"{summary}: tx {r['hash']} in block {r['height']} (fee {pt(r['fee'])})")
     else:
         print(f"{summary} FAILED in block {r['height']}: code {r['code']} "
-              f"{code_name(r['code'])}: {r['log']} (fee {pt(r['fee'])} still paid)")
+              f"{code_name(r['code'])}: {units.readable_log(r['log'])} (fee {pt(r['fee'])} "
+              "still paid)")
     return 0 if r["code"] == 0 else 1
