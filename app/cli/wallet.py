@@ -27,7 +27,8 @@ from app.cli import walletio as wio
 def _common() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--gateway", default=None, help="gateway URL")
-    p.add_argument("--api-key", default=os.environ.get("FICTRA_API_KEY"))
+    p.add_argument("--api-key", default=os.environ.get("FICTRA_API_KEY"),
+                   help="the gateway API key (default $FICTRA_API_KEY; none: the free tier)")
     p.add_argument("--keyring", type=Path, default=None, help="encrypted key directory")
     p.add_argument("--localnet-home", type=Path, default=None,
                    help="localnet whose keys/ may be used by name (default .localnet)")
@@ -62,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("who")
     p.add_argument("--prove", action="store_true",
                    help="verify a Merkle proof against the next header's app hash")
-    p.add_argument("--height", type=int, default=0)
+    p.add_argument("--height", type=int, default=0, help="at this height (default: latest)")
     p = cmd(cmds, "account", _account, "an account: balance, nonce, tier, roles, frozen")
     p.add_argument("who")
 
@@ -81,8 +82,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "this wallet sent or listed recently)")
     p = cmd(cmds, "history", _history, "txs an address signed or received, newest first")
     p.add_argument("who")
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--per-page", type=int, default=20)
+    p.add_argument("--page", type=int, default=1, help="1 is the newest")
+    p.add_argument("--per-page", type=int, default=20, help="txs per page (at most 100)")
     cmd(cmds, "status", _status, "the chain as the gateway sees it")
     p = cmd(cmds, "block", _block, "a block: time, proposer, app hash and its txs")
     p.add_argument("height", type=int, nargs="?", default=0, help="default: the latest")
@@ -111,7 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--summary", default="", help="a line saying why (kept with the proposal)")
     p = cmd(cc, "vote", _vote, "vote yes or no on a proposal")
     wio.tx_opts(p)
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=int, help="the proposal id propose printed")
     p.add_argument("option", choices=["yes", "no"])
     p = cmd(cc, "show", _proposal, "a proposal and its votes")
     p.add_argument("id", type=int)

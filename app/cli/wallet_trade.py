@@ -200,25 +200,65 @@ async def _list(args: argparse.Namespace) -> int:
     return wio.out(args, got, "\n".join(lines))
 
 
+CLOSING_BLOCKS = 1  # a submission that must land in the round's very next block is at risk
+
+
 async def _price_submit(args: argparse.Namespace) -> int:
     # imported here: protobuf costs every other fictra command start-up
     from app.params import parse_amount
     from app.tx import builder as tb
 
     async with wio.client(args) as gw:
-        height = (await gw.call("fictra_status"))["height"]
+        st = await gw.call("fictra_status")
         blocks = int((await gw.call("fictra_getParams"))["oracle_round_blocks"])
-    round_ = (height + 1) // blocks  # the round of the next block, where the tx lands
-    return await _step(args, tb.submit_price(args.commodity, round_, parse_amount(args.price)),
-                       f"{args.commodity} price submitted for round {round_}")
+        interval = await block_interval(gw, st)
+    w = round_window(st["height"], blocks, interval)
+    when = (f"round {w['round']}, which closes with block {w['closes_at']}, {w['blocks_left']} "
+            f"block{'' if w['blocks_left'] == 1 else 's'} (about {w['seconds_left']} s) from "
+            "now")
+    if not args.json:
+        print(f"submitting for {when}", flush=True)
+    if w["blocks_left"] <= CLOSING_BLOCKS:
+        wio.warn(args, f"round {w['round']} is about to close: unless the tx lands in the "
+                 f"next block ({w['closes_at']}) it fails with ROUND_INVALID (fee paid); "
+                 f"round {w['round'] + 1} opens in about {w['seconds_left']} s")
+    msg = tb.submit_price(args.commodity, w["round"], parse_amount(args.price))
+    return await wio.submit(args, [msg], f"{args.commodity} price submitted for round "
+                            f"{w['round']}", lambda r: ("", {"round": w["round"],
+                                                            "round_closes_at": w["closes_at"]}))
+
+
+def round_window(height: int, round_blocks: int, interval_s: float) -> dict[str, int]:
+    """Where a tx sent after block ``height`` lands: the round of block height + 1, the block
+    that closes it (aggregated at its end), and how many blocks and seconds are left."""
+    landing = height + 1
+    rnd = landing // round_blocks
+    closes_at = (rnd + 1) * round_blocks - 1
+    left = closes_at - height
+    return {"round": rnd, "closes_at": closes_at, "blocks_left": left,
+            "seconds_left": max(1, round(left * interval_s))}
+
+
+async def block_interval(gw: Any, status: dict[str, Any]) -> float:
+    """Seconds between the last two blocks (2 s when there is only one)."""
+    # imported here: the node helpers cost every other fictra command start-up
+    from app.node.cometrpc import parse_time_ns
+
+    if status["height"] < 2:
+        return 2.0
+    before = await gw.call("fictra_getBlock", status["height"] - 1)
+    gap = (parse_time_ns(status["block_time"]) - parse_time_ns(before["time"])) / 1e9
+    return gap if 0.1 < gap < 60 else 2.0
 
 
 async def _price_show(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
         p = await gw.call("fictra_getPrice", args.commodity)
-    if p is None:
-        raise wio.UserError(f"no commodity {args.commodity!r}")
-    text = (f"{p['commodity']}: {wio.pt(p['price'])} (round {p['round']}, height "
+        if p is None:
+            raise wio.UserError(f"no commodity {args.commodity!r}")
+        com = (await catalogue(gw)).get(p["commodity"])
+    unit = f"/{com['unit']}" if com else " per unit"
+    text = (f"{p['commodity']}: {wio.pt(p['price'])}{unit} (round {p['round']}, height "
             f"{p['published_height']})" if p["status"] == "current"
             else f"{p['commodity']}: no current price")
     return wio.out(args, p, text)

@@ -33,9 +33,10 @@ class UserError(Exception):
 
 def tx_opts(p: argparse.ArgumentParser) -> None:
     """The options of every command that sends a tx."""
-    p.add_argument("--from", dest="sender", required=True, help="key name")
-    p.add_argument("--memo", default="")
-    p.add_argument("--fee", default=None, help="fee (default: the minimum for the tx's size)")
+    p.add_argument("--from", dest="sender", required=True, metavar="NAME",
+                   help="the signing key's name (keyring, or the localnet's keys/)")
+    p.add_argument("--memo", default="", help="a note kept with the tx (at most 256 bytes)")
+    p.add_argument("--fee", default=None, help="fee in PT (default: the minimum for the tx's size)")
     p.add_argument("--no-wait", action="store_true", help="return after CheckTx")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a block")
 
@@ -68,6 +69,11 @@ def fail(args: argparse.Namespace, message: str, extra: dict[str, Any] | None = 
         print(json.dumps({"error": message, **(extra or {})}))
     else:
         print(f"error: {message}", file=sys.stderr)
+
+
+def warn(args: argparse.Namespace, message: str) -> None:
+    """A warning on stderr (also with --json: stdout stays one JSON object)."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 def code_name(code: int) -> str:
