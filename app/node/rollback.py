@@ -24,7 +24,9 @@ from state.errors import StoreError
 from state.rollback import rollback as rollback_store
 from state.store import Store
 
-_ROLLED = re.compile(r"Rolled back state to height (\d+) and hash ([0-9A-Fa-f]*)")
+# "Rolled back state to height H and hash X" (with --hard: "... both state and block to ...")
+_ROLLED = re.compile(r"Rolled back (?:both )?state (?:and block )?to height (\d+) and hash "
+                     r"([0-9A-Fa-f]*)")
 
 
 class RollbackError(Exception):
@@ -66,9 +68,12 @@ def rollback(home: Path, hard: bool = False) -> dict[str, Any]:
         store.close()
     out = proc.stdout + proc.stderr
     m = _ROLLED.search(out)
-    if proc.returncode != 0 or m is None:
-        last = out.strip().splitlines()[-1] if out.strip() else f"exit {proc.returncode}"
-        raise RollbackError(f"cometbft rollback failed, nothing was changed: {last}")
+    last = out.strip().splitlines()[-1] if out.strip() else f"exit {proc.returncode}"
+    if proc.returncode != 0:
+        raise RollbackError(f"cometbft rollback failed (the app's store is unchanged): {last}")
+    if m is None:
+        raise RollbackError(f"cometbft rollback answered {last!r}, which names no height; the "
+                            f"app's store is unchanged at {app_height}")
     target, comet_hash = int(m.group(1)), m.group(2).upper()
     if target == app_height:  # CometBFT's state was one behind its blocks: the app matches
         return {"height": target, "app_hash": comet_hash, "cometbft_app_hash": comet_hash,

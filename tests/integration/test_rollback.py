@@ -1,6 +1,7 @@
 """``fictra node rollback`` on a real node: a block with txs is taken back (CometBFT's state
 and the app's store), the restarted node executes that height again and reaches the same app
-hash; ``--hard`` also drops the block and the chain goes on; a running node is refused."""
+hash; a running node is refused; ``--hard`` also drops the block, which a validator of a
+4-node network then gets from its peers (a lone validator cannot: it signed that height)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ import pytest
 
 from app.crypto import Key
 from app.node.cometrpc import RpcError, call
+from app.node.localnet import Localnet
 from app.params import UNIT
 from app.tx.builder import build_signed, send
 from genesis.network import init_single
-from tests.localnets import Procs, fictra, free_base_port, height, wait_until
+from tests.localnets import Procs, app_hash_after, fictra, free_base_port, height, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -84,15 +86,28 @@ def test_rollback_then_restart_executes_the_height_again_to_the_same_app_hash(
         _stop(proc)
     assert _apphash(home, HALT)["app_hash"] == at_halt["app_hash"]
 
-    # --hard: the last block goes too; the validator proposes that height anew and goes on.
-    top = _apphash(home)["height"]
-    hard = fictra("node", "rollback", "--home", str(home), "--hard")
-    assert f"rolled back to height {top - 1}" in hard.stdout and "removed" in hard.stdout
-    proc = procs.fictra("node", "start", "--home", str(home))
+    running = procs.fictra("node", "start", "--home", str(home))
     try:
-        wait_until(lambda: height(node.rpc_url) >= top + 1, "blocks after a hard rollback")
-        running_refused = fictra("node", "rollback", "--home", str(home), check=False)
-        assert running_refused.returncode == 2 and "stop the node first" in \
-            running_refused.stderr
+        wait_until(lambda: height(node.rpc_url) >= HALT + 3, "more blocks")
+        refused = fictra("node", "rollback", "--home", str(home), check=False)
+        assert refused.returncode == 2 and "stop the node first" in refused.stderr
+        assert height(node.rpc_url) >= HALT + 3  # and it goes on
     finally:
-        _stop(proc)
+        _stop(running)
+
+
+def test_hard_rollback_drops_the_block_and_the_node_gets_it_from_its_peers(
+        own_localnet4: Localnet) -> None:
+    net = own_localnet4
+    node3 = net.node("node3")
+    wait_until(lambda: height(node3.rpc_url) >= 3, "a few blocks")
+    net.stop_nodes(["node3"])
+    top = _apphash(Path(node3.home))["height"]
+    hard = fictra("node", "rollback", "--home", node3.home, "--hard")
+    assert f"rolled back to height {top - 1}" in hard.stdout and "removed" in hard.stdout, \
+        hard.stdout
+    assert _apphash(Path(node3.home))["height"] == top - 1
+    net.start_node("node3")
+    wait_until(lambda: height(node3.rpc_url) >= top + 2, "node3 past its removed block")
+    for h in (top, top + 1):  # the network's blocks, executed to the network's app hashes
+        assert app_hash_after(node3.rpc_url, h) == app_hash_after(net.nodes[0].rpc_url, h)
