@@ -200,7 +200,9 @@ async def _list(args: argparse.Namespace) -> int:
     return wio.out(args, got, "\n".join(lines))
 
 
-CLOSING_BLOCKS = 1  # a submission that must land in the round's very next block is at risk
+# A tx often lands a block later than the next one (it reached the proposer too late): with
+# this few blocks left of the round, a submission is at risk of missing it.
+CLOSING_BLOCKS = 2
 
 
 async def _price_submit(args: argparse.Namespace) -> int:
@@ -219,9 +221,9 @@ async def _price_submit(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"submitting for {when}", flush=True)
     if w["blocks_left"] <= CLOSING_BLOCKS:
-        wio.warn(args, f"round {w['round']} is about to close: unless the tx lands in the "
-                 f"next block ({w['closes_at']}) it fails with ROUND_INVALID (fee paid); "
-                 f"round {w['round'] + 1} opens in about {w['seconds_left']} s")
+        wio.warn(args, f"round {w['round']} is about to close: a tx not in block "
+                 f"{w['closes_at']} at the latest fails with ROUND_INVALID (fee paid); round "
+                 f"{w['round'] + 1} opens in about {w['seconds_left']} s")
     msg = tb.submit_price(args.commodity, w["round"], parse_amount(args.price))
     return await wio.submit(args, [msg], f"{args.commodity} price submitted for round "
                             f"{w['round']}", lambda r: ("", {"round": w["round"],
