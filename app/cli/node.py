@@ -13,12 +13,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmds = node.add_subparsers(dest="node_cmd", required=True, metavar="CMD")
 
     init = cmds.add_parser("init", help="create a one-validator node home")
-    init.add_argument("--home", type=Path, required=True)
-    init.add_argument("--chain-id", default="fictra-local")
+    init.add_argument("--home", type=Path, required=True, help="the new node home")
+    init.add_argument("--chain-id", default="fictra-local",
+                      help="the chain id every tx is signed for (default fictra-local)")
     init.set_defaults(func=_init)
 
     start = cmds.add_parser("start", help="run the app and its cometbft (Ctrl-C/SIGTERM stops)")
-    start.add_argument("--home", type=Path, required=True)
+    start.add_argument("--home", type=Path, required=True, help="the node home")
     start.add_argument("--log-level", default="INFO",
                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     start.add_argument("--halt-height", type=int, default=0, metavar="H",
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     rb = cmds.add_parser("rollback", help="a stopped node one height back: CometBFT's state "
                          "and the app's store together (after a wrong app hash)")
-    rb.add_argument("--home", type=Path, required=True)
+    rb.add_argument("--home", type=Path, required=True, help="the node home (node stopped)")
     rb.add_argument("--hard", action="store_true",
                     help="also remove the last block (else starting executes it again)")
     rb.add_argument("--json", action="store_true", help="print one JSON object")
