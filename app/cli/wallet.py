@@ -253,6 +253,7 @@ async def _tx(args: argparse.Namespace) -> int:
 
 
 MIN_PREFIX = 6
+BLOCK_REMEMBERED = 100  # of a block's txs, for prefixes: a full block would evict the rest
 HISTORY_SEARCH = 500  # txs of --account's history searched for a prefix
 
 
@@ -344,7 +345,7 @@ async def _status(args: argparse.Namespace) -> int:
 async def _block(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
         b = await gw.call("fictra_getBlock", args.height)
-    wio.remember(args, b["txs"])
+    wio.remember(args, b["txs"][:BLOCK_REMEMBERED])
     lines = [f"block {b['height']} {b['hash']}", f"  time {b['time']}, proposer "
              f"{b['proposer']}", f"  app hash {b['app_hash']} (the state after block "
              f"{b['height'] - 1})", f"  {b['num_txs']} tx{'' if b['num_txs'] == 1 else 's'}"
