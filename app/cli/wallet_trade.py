@@ -271,10 +271,12 @@ async def _price_history(args: argparse.Namespace) -> int:
             if v is not None}
     async with wio.client(args) as gw:
         h = await gw.call("fictra_getPriceHistory", args.commodity, page or None)
-    if h is None:
-        raise wio.UserError(f"no commodity {args.commodity!r}")
+        if h is None:
+            raise wio.UserError(f"no commodity {args.commodity!r}")
+        com = (await catalogue(gw)).get(h["commodity"])
+    unit = f"/{com['unit']}" if com else " per unit"
     lines = [f"{h['commodity']}:"] + [f"  {x['height']:>7}  round {x['round']:<6} "
-                                      f"{wio.pt(x['price'])}" for x in h["points"]]
+                                      f"{wio.pt(x['price'])}{unit}" for x in h["points"]]
     return wio.out(args, h, "\n".join(lines))
 
 
