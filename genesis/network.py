@@ -183,7 +183,16 @@ def write_app_config(home: Path) -> None:
 def make_genesis(
     chain_id: str, nodes: list[NodeInfo], app_state: dict[str, Any], template: dict[str, Any]
 ) -> dict[str, Any]:
+    # imported here: the application's protobufs cost `fictra localnet` commands start-up
+    from app.application import APP_VERSION
+
     genesis = dict(template)
+    # The app version the app reports in Info, also in the consensus params: CometBFT's
+    # rollback rebuilds its state's version from these, and a 0 there against the headers'
+    # 1 stops the node restarting after `fictra node rollback` ("wrong Block.Header.Version").
+    params = dict(genesis.get("consensus_params") or {})
+    params["version"] = {"app": str(APP_VERSION)}
+    genesis["consensus_params"] = params
     genesis["chain_id"] = chain_id
     genesis["genesis_time"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     genesis["initial_height"] = "1"
