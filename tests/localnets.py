@@ -122,6 +122,7 @@ def stop_localnet(home: Path) -> None:
         return
     net = Localnet(home)
     net.stop_gateway()
+    net.stop_indexer()
     net.stop_nodes()
     for node in net.nodes:
         _kill_recorded_cometbft(Path(node.home))
