@@ -195,3 +195,126 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -
         except (urllib.error.URLError, OSError):
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer")
+
+
+# -- follow -------------------------------------------------------------------------------------
+def _marker(db_url: str) -> int:
+    try:
+        db = Database(db_url, readonly=True)
+    except Exception:  # noqa: BLE001 - the indexer has not made it yet
+        return 0
+    try:
+        return db.last_height()
+    finally:
+        db.close()
+
+
+def _node_height(url: str) -> int:
+    from app.node.cometrpc import RpcError, call
+
+    try:
+        return int(call(url, "status")["sync_info"]["latest_block_height"])
+    except RpcError:
+        return 0
+
+
+def _txs_between(db_url: str, low: int, high: int) -> int:
+    db = Database(db_url, readonly=True)
+    try:
+        row = db.one("SELECT COALESCE(SUM(num_txs), 0) FROM blocks WHERE height > ? AND "
+                     "height <= ?", (low, high))
+        return int(row[0]) if row else 0
+    finally:
+        db.close()
+
+
+def _chain_rate(db_url: str) -> tuple[float, int]:
+    """The node's committed tx/s over the loaded blocks (from the index), and their count."""
+    db = Database(db_url, readonly=True)
+    try:
+        rows = db.query("SELECT num_txs, interval_ms FROM blocks WHERE num_txs > 0 AND "
+                        "interval_ms IS NOT NULL")
+    finally:
+        db.close()
+    txs = sum(int(r[0]) for r in rows)
+    ms = sum(int(r[1]) for r in rows)
+    return (txs * 1000 / ms if ms else 0.0), len(rows)
+
+
+def run_follow(args: argparse.Namespace) -> int:
+    import threading
+
+    from app.bench import e2e
+    from app.node.progress import progress
+
+    home = Path(args.home or ".bench/index-follow").resolve()
+    shutil.rmtree(home, ignore_errors=True)
+    txs = e2e.sign_all(args.txs, args.senders, Path(".bench/cache").resolve())
+    net = e2e.Net("fictra", home / "net", 1, args.base_port, {}, args.senders)
+    live_db = args.db or str(home / "live.sqlite")
+    catch_db = args.catchup_db or str(home / "catchup.sqlite")
+    out: dict[str, Any] = {"txs": args.txs, "load_1min_before": round(os.getloadavg()[0], 2)}
+    try:
+        net.start()
+        net.net.start_indexer(live_db)
+        lag = {"max": 0, "stop": False}
+
+        def watch() -> None:
+            while not lag["stop"]:
+                lag["max"] = max(lag["max"], _node_height(net.url) - _marker(live_db))
+                time.sleep(0.5)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        work = home / "work"
+        work.mkdir(parents=True, exist_ok=True)
+        progress(f"offering {args.txs:,} transfers")
+        e2e.run_client(net.url, txs, [i % args.senders for i in range(args.txs)], work,
+                       "load", rate=args.rate, room=16_000, connections=64)
+        head = _node_height(net.url)
+        t_head = time.monotonic()
+        while _marker(live_db) < head:
+            time.sleep(0.05)
+        out["live_catchup_after_load_s"] = round(time.monotonic() - t_head, 2)
+        lag["stop"] = True
+        watcher.join()
+        out["live_max_lag_blocks"] = lag["max"]
+        rate, loaded = _chain_rate(live_db)
+        out["node_tx_per_s"] = round(rate, 1)
+        out["loaded_blocks"] = loaded
+        net.net.stop_indexer()
+
+        # Catch-up: the same chain from scratch, timed between the first and last writes.
+        net.net._save("indexer", {})  # noqa: SLF001 - forget the live indexer's database
+        net.net.start_indexer(catch_db)
+        while _marker(catch_db) == 0:
+            time.sleep(0.02)
+        t0, m0 = time.monotonic(), _marker(catch_db)
+        while _marker(catch_db) < head:
+            progress(f"catching up: {_marker(catch_db):,}/{head:,}")
+            time.sleep(0.1)
+        took = time.monotonic() - t0
+        out["catchup_blocks"] = head - m0
+        out["catchup_s"] = round(took, 2)
+        out["catchup_blocks_per_s"] = round((head - m0) / took, 1)
+        out["catchup_tx_per_s"] = round(_txs_between(catch_db, m0, head) / took, 1)
+        net.net.stop_indexer()
+    finally:
+        net.net.stop_indexer()
+        net.stop()
+        if not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
+    progress("")
+    out["load_1min_after"] = round(os.getloadavg()[0], 2)
+    out["backend"] = "postgresql" if live_db.startswith("postgres") else "sqlite"
+    if args.json:
+        print(json.dumps(out))
+        return 0
+    print(f"fictra bench index follow ({out['backend']}): 1 validator, {args.txs:,} transfers "
+          f"offered (load {out['load_1min_before']} -> {out['load_1min_after']})")
+    print(f"  node committed {out['node_tx_per_s']} tx/s over {out['loaded_blocks']} blocks; "
+          f"the live index lagged at most {out['live_max_lag_blocks']} blocks and had the "
+          f"last block {out['live_catchup_after_load_s']} s after the load")
+    print(f"  catch-up from scratch: {out['catchup_blocks']} blocks in {out['catchup_s']} s: "
+          f"{out['catchup_blocks_per_s']} blocks/s, {out['catchup_tx_per_s']} tx/s")
+    return 0
