@@ -24,13 +24,19 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from app.bench import e2e
 from app.crypto import Key
+from app.node.cometrpc import RpcError, call
+from app.node.progress import progress
 from rpc.indexer.db import Database
 
 YEAR_HEIGHTS = 365 * 24 * 3600 // 2
@@ -180,9 +186,6 @@ def run_history(args: argparse.Namespace) -> int:
 
 
 def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    import urllib.error
-    import urllib.request
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -210,8 +213,6 @@ def _marker(db_url: str) -> int:
 
 
 def _node_height(url: str) -> int:
-    from app.node.cometrpc import RpcError, call
-
     try:
         return int(call(url, "status")["sync_info"]["latest_block_height"])
     except RpcError:
@@ -242,11 +243,6 @@ def _chain_rate(db_url: str) -> tuple[float, int]:
 
 
 def run_follow(args: argparse.Namespace) -> int:
-    import threading
-
-    from app.bench import e2e
-    from app.node.progress import progress
-
     home = Path(args.home or ".bench/index-follow").resolve()
     shutil.rmtree(home, ignore_errors=True)
     txs = e2e.sign_all(args.txs, args.senders, Path(".bench/cache").resolve())
