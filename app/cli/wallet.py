@@ -344,7 +344,7 @@ async def _status(args: argparse.Namespace) -> int:
 
 async def _block(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
-        b = await gw.call("fictra_getBlock", args.height)
+        b = await gw.call("fictra_getBlockHeader", args.height)
     wio.remember(args, b["txs"][:BLOCK_REMEMBERED])
     lines = [f"block {b['height']} {b['hash']}", f"  time {b['time']}, proposer "
              f"{b['proposer']}", f"  app hash {b['app_hash']} (the state after block "
