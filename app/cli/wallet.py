@@ -12,7 +12,6 @@ $FICTRA_KEYRING or ~/.fictra/keyring), ``--localnet-home DIR`` (whose unencrypte
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import sys
@@ -86,8 +85,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     wio.tx_opts(p)
     p.add_argument("action", choices=sorted(_ACTIONS))
     p.add_argument("args", nargs="*", help="register-entity/update-entity ADDR; freeze/"
-                   "unfreeze ADDR; mint/burn/fund-reserve AMOUNT; validator-power PUBKEY "
-                   "POWER; resolve-dispute PURCHASE buyer|seller")
+                   "unfreeze ADDR; mint/burn/fund-reserve AMOUNT; jail-validator/"
+                   "remove-validator OPERATOR; resolve-dispute PURCHASE buyer|seller")
     p.add_argument("--tier", default="basic")
     p.add_argument("--jurisdiction", default="CH")
     p.add_argument("--roles", default="trader", help="comma-separated roles")
@@ -338,7 +337,7 @@ def _action(args: argparse.Namespace) -> Any:
     from app.tx import builder as tb
 
     need = {"register-entity": 1, "update-entity": 1, "freeze": 1, "unfreeze": 1, "mint": 1,
-            "burn": 1, "fund-reserve": 1, "validator-power": 2,
+            "burn": 1, "fund-reserve": 1, "jail-validator": 1, "remove-validator": 1,
             "resolve-dispute": 2}[args.action]
     if len(args.args) != need:
         raise wio.UserError(f"{args.action} takes {need} argument(s)")
@@ -358,16 +357,12 @@ def _action(args: argparse.Namespace) -> Any:
         if a[1] not in ("buyer", "seller"):
             raise wio.UserError("resolve-dispute takes PURCHASE and buyer or seller")
         return tb.resolve_dispute(wio.purchase_id(a[0]), a[1] == "buyer")
-    try:
-        pub = bytes.fromhex(a[0]) if len(a[0]) == 64 else base64.b64decode(a[0], validate=True)
-        power = int(a[1])
-    except ValueError:
-        raise wio.UserError("validator-power takes PUBKEY (hex or base64) and POWER") from None
-    return tb.set_validator_power(pub, power)
+    build = tb.jail_validator if args.action == "jail-validator" else tb.remove_validator
+    return build(from_bech32(wio.address_of(args, a[0])))
 
 
 _ACTIONS = ("register-entity", "update-entity", "freeze", "unfreeze", "mint", "burn",
-            "fund-reserve", "validator-power", "resolve-dispute")
+            "fund-reserve", "jail-validator", "remove-validator", "resolve-dispute")
 
 
 async def _propose(args: argparse.Namespace) -> int:
