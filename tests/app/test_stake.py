@@ -280,3 +280,29 @@ def test_council_override_jails_or_removes_at_once(sc: StakeChain) -> None:
     res = _enact(sc, remove_validator(OPERATORS[P2].address))
     assert _events(res, "proposal")[-1]["status"] == "passed"
     assert sc.operator(P2).tombstoned and _updates(res) == {CONSENSUS[P2].public_key: 0}
+
+
+def test_queries_rank_validators_and_show_delegations_and_rewards(sc: StakeChain) -> None:
+    sc.finalize([sc.tx(ALICE, delegate(OPERATORS[S1].address, 10 * UNIT))])
+    sc.finalize([sc.tx(ALICE, undelegate(OPERATORS[S1].address, 4 * UNIT)),
+                 sc.tx(BOB, send(ALICE.address, UNIT), fee=2_000_000)])
+    sc.finalize([])
+    vals = json.loads(sc.query("/stake/validators").info)["validators"]
+    assert [(v["rank"], v["tier"]) for v in vals] == [(1, "primary"), (2, "primary"),
+                                                      (3, "secondary")]
+    assert vals[0]["power"] == 1_000 and vals[2]["power"] == 0
+    assert vals[2]["operator"] == OPERATORS[S1].bech32 and vals[2]["stake"] == str(1_006 * UNIT)
+    d = json.loads(sc.query(f"/stake/delegations/{ALICE.bech32}").info)
+    assert d["delegations"] == [{"operator": OPERATORS[S1].bech32, "moniker": f"op{S1}",
+                                 "shares": str(6 * UNIT), "amount": str(6 * UNIT)}]
+    assert d["unbonding"][0]["balance"] == str(4 * UNIT)
+    r = json.loads(sc.query(f"/stake/rewards/{OPERATORS[P1].bech32}").info)
+    assert int(r["total"]) > 0 and int(r["commission"]) > 0
+    one = json.loads(sc.query(f"/stake/validator/{OPERATORS[P1].bech32}").info)
+    assert one["tier"] == "primary" and one["commission_bps"] == 1_000
+    p = json.loads(sc.query("/stake/params").info)
+    assert p["epoch_blocks"] == 5 and p["power_reduction"] == str(UNIT)
+    assert sc.query(f"/stake/validator/{ALICE.bech32}").code == Code.QUERY_NOT_FOUND
+    assert sc.query("/stake/nothing").code == Code.QUERY_BAD_PATH
+    proven = sc.query("/stake/validators", prove=True)
+    assert proven.code == 0 and len(proven.proof_ops.ops) == 6
