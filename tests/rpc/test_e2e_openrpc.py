@@ -88,6 +88,12 @@ def test_every_method_answers_as_documented(net: Net) -> None:
     assert c.check("fictra_getPrice", net.call("fictra_getPrice", "NOSUCH")) is None
     c.check("fictra_getPriceHistory", net.call("fictra_getPriceHistory", "WHEAT", {"limit": 5}))
     assert c.check("fictra_getFT", net.call("fictra_getFT", fresh.bech32))["balance"] == "0"
+    vals = c.check("fictra_getValidators", net.call("fictra_getValidators"))
+    assert {v["tier"] for v in vals["validators"]} == {"primary"}
+    op = vals["validators"][0]["operator"]
+    c.check("fictra_getDelegations", net.call("fictra_getDelegations", op))
+    c.check("fictra_getRewards", net.call("fictra_getRewards", op))
+    c.check("fictra_getStakingParams", net.call("fictra_getStakingParams"))
     cat = c.check("fictra_listCommodities", net.call("fictra_listCommodities"))
     assert "WHEAT" in {x["code"] for x in cat["commodities"]}
 
