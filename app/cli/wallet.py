@@ -1,5 +1,5 @@
 """``fictra wallet ...``: keys, balances, transfers and council steps through a gateway (the
-trade, price and FT steps are in ``app.cli.wallet_trade``).
+trade, price and FT steps are in ``app.cli.wallet_trade``, staking in ``app.cli.wallet_stake``).
 
 Every command takes ``--json`` (one JSON object for programs) and these options:
 ``--gateway URL`` (default $FICTRA_GATEWAY, else the gateway of the localnet in
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli import wallet_trade
+from app.cli import wallet_stake, wallet_trade
 from app.cli import walletio as wio
 
 
@@ -99,6 +99,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id", type=int)
 
     wallet_trade.register(cmds, cmd)
+    wallet_stake.register(cmds, cmd)
 
 
 # -- keys ----------------------------------------------------------------------------------------

@@ -40,3 +40,16 @@ def test_a_vote_that_fails_its_proposal_says_so_and_why() -> None:
     assert doc == {"proposal_id": "3", "proposal_status": "failed",
                    "proposal_result": "code 44: treasury holds 5"}
     assert proposal_outcome({"events": []}) == ("", {})
+
+
+def test_stake_commission_is_read_in_percent_or_bps() -> None:
+    import pytest
+
+    from app.cli.wallet_stake import commission_bps
+    from app.cli.walletio import UserError
+
+    assert commission_bps("5%") == 500 and commission_bps("2.5%") == 250
+    assert commission_bps("0.01%") == 1 and commission_bps("750bps") == 750
+    for bad in ("101%", "5", "5.555%", "-1%", "10001bps"):
+        with pytest.raises(UserError):
+            commission_bps(bad)
