@@ -212,8 +212,8 @@ def test_double_signing_for_real_slashes_and_tombstones(sn: StakeNet) -> None:
     infraction = int(slashes[0][1]["infraction_height"])
     assert infraction >= started
     wait_until(lambda: pub not in sn.net.cometbft_set(), "it to leave CometBFT's set", 60)
-    res = sn.net.submit(op, unjail(), ok=False)
-    assert res["tx_result"]["code"] == Code.OPERATOR_TOMBSTONED
+    res = sn.net.submit(op, unjail(), ok=False)  # CheckTx already refuses it
+    assert res["check_tx"]["code"] == Code.OPERATOR_TOMBSTONED
     sn.shared["unbonding"] = (d, ubd_height, infraction)
 
 
