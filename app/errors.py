@@ -89,6 +89,7 @@ class Code(IntEnum):
     STILL_JAILED = 181
     REDELEGATION_IN_PROGRESS = 182
     NO_REWARDS = 183
+    COMMISSION_CHANGE = 184
 
 
 DESCRIPTIONS: dict[Code, str] = {
@@ -163,6 +164,8 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.STILL_JAILED: "the jail term has not ended yet",
     Code.REDELEGATION_IN_PROGRESS: "stake redelegated into the source is still maturing",
     Code.NO_REWARDS: "nothing to withdraw",
+    Code.COMMISSION_CHANGE: "the commission moves by more than max_change_bps, or changed "
+    "less than an epoch ago",
 }
 
 

@@ -68,7 +68,8 @@ def supply(change: str, amount: int, total: int) -> Event:
 # -- staking -------------------------------------------------------------------------------------
 
 def stake(action: str, delegator: bytes, operator: bytes, amount: int, **fields: str) -> Event:
-    """action: create_validator, delegate, undelegate, redelegate, complete_unbonding, unjail."""
+    """action: create_validator, edit_validator, delegate, undelegate, redelegate,
+    complete_unbonding, unjail."""
     extra = tuple((k, v, False) for k, v in sorted(fields.items()))
     return event(
         "stake", ("action", action, True), ("delegator", to_bech32(delegator), True),

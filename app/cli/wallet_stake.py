@@ -1,4 +1,4 @@
-"""``fictra wallet stake ...``: become a validator operator, delegate, undelegate,
+"""``fictra wallet stake ...``: become a validator operator, edit it, delegate, undelegate,
 redelegate, unjail, withdraw rewards; and read the validators, an account's delegations and
 its rewards. Amounts in PT (``12.5PT``), commissions in percent (``5%``) or basis points."""
 
@@ -34,6 +34,10 @@ def register(cmds: argparse._SubParsersAction, cmd: Any) -> None:
     p.add_argument("src")
     p.add_argument("dst")
     p.add_argument("amount")
+    p = cmd(sc, "edit", _edit, "an operator's moniker and commission")
+    wio.tx_opts(p)
+    p.add_argument("--commission", required=True, help="the new commission, e.g. 5.5%%")
+    p.add_argument("--moniker", default="", help="a new moniker (default: unchanged)")
     wio.tx_opts(cmd(sc, "unjail", _unjail, "an operator's return after its jail term"))
     wio.tx_opts(cmd(sc, "withdraw", _withdraw, "withdraw all rewards (and commission)"))
     cmd(sc, "validators", _validators, "operators ranked, with tier, stake and power")
@@ -130,6 +134,15 @@ async def _redelegate(args: argparse.Namespace) -> int:
     msg = tb.redelegate(_operator(args, args.src), _operator(args, args.dst), amount)
     return await wio.submit(args, [msg], f"redelegated {wio.pt(amount)} from {args.src} to "
                                          f"{args.dst}")
+
+
+async def _edit(args: argparse.Namespace) -> int:
+    # imported here: protobuf costs every other fictra command start-up
+    from app.tx import builder as tb
+
+    bps = commission_bps(args.commission)
+    return await wio.submit(args, [tb.edit_validator(args.moniker, bps)],
+                            f"commission set to {bps / 100:.2f}%")
 
 
 async def _unjail(args: argparse.Namespace) -> int:

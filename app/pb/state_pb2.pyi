@@ -314,7 +314,7 @@ class Conversion(_message.Message):
     def __init__(self, sovereign: _Optional[bytes] = ..., amount: _Optional[int] = ..., rate_bps: _Optional[int] = ..., pt_amount: _Optional[int] = ..., height: _Optional[int] = ...) -> None: ...
 
 class Operator(_message.Message):
-    __slots__ = ("address", "pub_key", "moniker", "commission_bps", "max_change_bps", "tokens", "shares", "jailed", "jailed_until", "tombstoned", "missed", "window_pos", "reward_acc", "reward_carry", "outstanding", "commission", "created_height", "slashed")
+    __slots__ = ("address", "pub_key", "moniker", "commission_bps", "max_change_bps", "tokens", "shares", "jailed", "jailed_until", "tombstoned", "missed", "window_pos", "reward_acc", "reward_carry", "outstanding", "commission", "created_height", "slashed", "commission_height")
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     PUB_KEY_FIELD_NUMBER: _ClassVar[int]
     MONIKER_FIELD_NUMBER: _ClassVar[int]
@@ -333,6 +333,7 @@ class Operator(_message.Message):
     COMMISSION_FIELD_NUMBER: _ClassVar[int]
     CREATED_HEIGHT_FIELD_NUMBER: _ClassVar[int]
     SLASHED_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_HEIGHT_FIELD_NUMBER: _ClassVar[int]
     address: bytes
     pub_key: bytes
     moniker: str
@@ -351,7 +352,8 @@ class Operator(_message.Message):
     commission: int
     created_height: int
     slashed: int
-    def __init__(self, address: _Optional[bytes] = ..., pub_key: _Optional[bytes] = ..., moniker: _Optional[str] = ..., commission_bps: _Optional[int] = ..., max_change_bps: _Optional[int] = ..., tokens: _Optional[int] = ..., shares: _Optional[int] = ..., jailed: _Optional[bool] = ..., jailed_until: _Optional[int] = ..., tombstoned: _Optional[bool] = ..., missed: _Optional[int] = ..., window_pos: _Optional[int] = ..., reward_acc: _Optional[bytes] = ..., reward_carry: _Optional[int] = ..., outstanding: _Optional[int] = ..., commission: _Optional[int] = ..., created_height: _Optional[int] = ..., slashed: _Optional[int] = ...) -> None: ...
+    commission_height: int
+    def __init__(self, address: _Optional[bytes] = ..., pub_key: _Optional[bytes] = ..., moniker: _Optional[str] = ..., commission_bps: _Optional[int] = ..., max_change_bps: _Optional[int] = ..., tokens: _Optional[int] = ..., shares: _Optional[int] = ..., jailed: _Optional[bool] = ..., jailed_until: _Optional[int] = ..., tombstoned: _Optional[bool] = ..., missed: _Optional[int] = ..., window_pos: _Optional[int] = ..., reward_acc: _Optional[bytes] = ..., reward_carry: _Optional[int] = ..., outstanding: _Optional[int] = ..., commission: _Optional[int] = ..., created_height: _Optional[int] = ..., slashed: _Optional[int] = ..., commission_height: _Optional[int] = ...) -> None: ...
 
 class Delegation(_message.Message):
     __slots__ = ("shares", "reward_acc")

@@ -99,7 +99,7 @@ class AuthInfo(_message.Message):
     def __init__(self, public_key: _Optional[bytes] = ..., nonce: _Optional[int] = ..., fee: _Optional[int] = ...) -> None: ...
 
 class Msg(_message.Message):
-    __slots__ = ("send", "multi_send", "propose", "vote", "create_purchase", "confirm_shipment", "attest", "dispute", "submit_price", "convert_ft", "create_validator", "delegate", "undelegate", "redelegate", "unjail", "withdraw_rewards")
+    __slots__ = ("send", "multi_send", "propose", "vote", "create_purchase", "confirm_shipment", "attest", "dispute", "submit_price", "convert_ft", "create_validator", "delegate", "undelegate", "redelegate", "unjail", "withdraw_rewards", "edit_validator")
     SEND_FIELD_NUMBER: _ClassVar[int]
     MULTI_SEND_FIELD_NUMBER: _ClassVar[int]
     PROPOSE_FIELD_NUMBER: _ClassVar[int]
@@ -116,6 +116,7 @@ class Msg(_message.Message):
     REDELEGATE_FIELD_NUMBER: _ClassVar[int]
     UNJAIL_FIELD_NUMBER: _ClassVar[int]
     WITHDRAW_REWARDS_FIELD_NUMBER: _ClassVar[int]
+    EDIT_VALIDATOR_FIELD_NUMBER: _ClassVar[int]
     send: MsgSend
     multi_send: MsgMultiSend
     propose: MsgPropose
@@ -132,7 +133,8 @@ class Msg(_message.Message):
     redelegate: MsgRedelegate
     unjail: MsgUnjail
     withdraw_rewards: MsgWithdrawRewards
-    def __init__(self, send: _Optional[_Union[MsgSend, _Mapping]] = ..., multi_send: _Optional[_Union[MsgMultiSend, _Mapping]] = ..., propose: _Optional[_Union[MsgPropose, _Mapping]] = ..., vote: _Optional[_Union[MsgVote, _Mapping]] = ..., create_purchase: _Optional[_Union[MsgCreatePurchase, _Mapping]] = ..., confirm_shipment: _Optional[_Union[MsgConfirmShipment, _Mapping]] = ..., attest: _Optional[_Union[MsgAttest, _Mapping]] = ..., dispute: _Optional[_Union[MsgDispute, _Mapping]] = ..., submit_price: _Optional[_Union[MsgSubmitPrice, _Mapping]] = ..., convert_ft: _Optional[_Union[MsgConvertFT, _Mapping]] = ..., create_validator: _Optional[_Union[MsgCreateValidator, _Mapping]] = ..., delegate: _Optional[_Union[MsgDelegate, _Mapping]] = ..., undelegate: _Optional[_Union[MsgUndelegate, _Mapping]] = ..., redelegate: _Optional[_Union[MsgRedelegate, _Mapping]] = ..., unjail: _Optional[_Union[MsgUnjail, _Mapping]] = ..., withdraw_rewards: _Optional[_Union[MsgWithdrawRewards, _Mapping]] = ...) -> None: ...
+    edit_validator: MsgEditValidator
+    def __init__(self, send: _Optional[_Union[MsgSend, _Mapping]] = ..., multi_send: _Optional[_Union[MsgMultiSend, _Mapping]] = ..., propose: _Optional[_Union[MsgPropose, _Mapping]] = ..., vote: _Optional[_Union[MsgVote, _Mapping]] = ..., create_purchase: _Optional[_Union[MsgCreatePurchase, _Mapping]] = ..., confirm_shipment: _Optional[_Union[MsgConfirmShipment, _Mapping]] = ..., attest: _Optional[_Union[MsgAttest, _Mapping]] = ..., dispute: _Optional[_Union[MsgDispute, _Mapping]] = ..., submit_price: _Optional[_Union[MsgSubmitPrice, _Mapping]] = ..., convert_ft: _Optional[_Union[MsgConvertFT, _Mapping]] = ..., create_validator: _Optional[_Union[MsgCreateValidator, _Mapping]] = ..., delegate: _Optional[_Union[MsgDelegate, _Mapping]] = ..., undelegate: _Optional[_Union[MsgUndelegate, _Mapping]] = ..., redelegate: _Optional[_Union[MsgRedelegate, _Mapping]] = ..., unjail: _Optional[_Union[MsgUnjail, _Mapping]] = ..., withdraw_rewards: _Optional[_Union[MsgWithdrawRewards, _Mapping]] = ..., edit_validator: _Optional[_Union[MsgEditValidator, _Mapping]] = ...) -> None: ...
 
 class MsgSend(_message.Message):
     __slots__ = ("to", "amount")
@@ -407,6 +409,14 @@ class MsgUnjail(_message.Message):
 class MsgWithdrawRewards(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class MsgEditValidator(_message.Message):
+    __slots__ = ("moniker", "commission_bps")
+    MONIKER_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_BPS_FIELD_NUMBER: _ClassVar[int]
+    moniker: str
+    commission_bps: int
+    def __init__(self, moniker: _Optional[str] = ..., commission_bps: _Optional[int] = ...) -> None: ...
 
 class Action(_message.Message):
     __slots__ = ("register_entity", "update_entity", "freeze", "unfreeze", "update_params", "mint", "burn", "jail_validator", "remove_validator", "set_commodity", "resolve_dispute", "fund_reserve")

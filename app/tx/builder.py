@@ -97,6 +97,11 @@ def unjail() -> tx_pb2.Msg:
     return tx_pb2.Msg(unjail=tx_pb2.MsgUnjail())
 
 
+def edit_validator(moniker: str, commission_bps: int) -> tx_pb2.Msg:
+    return tx_pb2.Msg(edit_validator=tx_pb2.MsgEditValidator(moniker=moniker,
+                                                             commission_bps=commission_bps))
+
+
 def withdraw_rewards() -> tx_pb2.Msg:
     return tx_pb2.Msg(withdraw_rewards=tx_pb2.MsgWithdrawRewards())
 

@@ -20,6 +20,7 @@ from app.params import UNIT
 from app.tx.builder import (
     create_validator,
     delegate,
+    edit_validator,
     jail_validator,
     propose,
     redelegate,
@@ -306,3 +307,19 @@ def test_queries_rank_validators_and_show_delegations_and_rewards(sc: StakeChain
     assert sc.query("/stake/nothing").code == Code.QUERY_BAD_PATH
     proven = sc.query("/stake/validators", prove=True)
     assert proven.code == 0 and len(proven.proof_ops.ops) == 6
+
+
+def test_commission_moves_by_at_most_max_change_once_per_epoch(sc: StakeChain) -> None:
+    op = OPERATORS[P1]  # commission 1,000 bps, max change 100
+    res = sc.finalize([sc.tx(op, edit_validator("", 1_150)),
+                       sc.tx(op, edit_validator("renamed", 1_100)),
+                       sc.tx(op, edit_validator("", 1_050)),
+                       sc.tx(ALICE, edit_validator("", 0))])
+    assert _codes(res) == [Code.COMMISSION_CHANGE, 0, Code.COMMISSION_CHANGE,
+                           Code.OPERATOR_NOT_FOUND]
+    o = sc.operator(P1)
+    assert o.commission_bps == 1_100 and o.moniker == "renamed"
+    for _ in range(5):
+        sc.finalize([])
+    assert _codes(sc.finalize([sc.tx(op, edit_validator("", 1_050))])) == [0]
+    assert sc.check(sc.tx(op, edit_validator("", 10_001))).code == Code.TX_INVALID

@@ -78,6 +78,14 @@ def validate_redelegate(m: tx_pb2.MsgRedelegate) -> None:
     _check_amount(m.amount, "redelegate.amount")
 
 
+def validate_edit_validator(m: tx_pb2.MsgEditValidator) -> None:
+    if len(m.moniker.encode()) > MAX_MONIKER_BYTES or not m.moniker.isprintable():
+        raise _invalid(f"edit_validator.moniker must be at most {MAX_MONIKER_BYTES} printable "
+                       "bytes")
+    if m.commission_bps > BPS:
+        raise _invalid("edit_validator.commission_bps is at most 10000")
+
+
 def _nothing(_: object) -> None:
     return None
 
@@ -191,6 +199,26 @@ def handle_unjail(ctx: Ctx, signer: bytes, _: tx_pb2.MsgUnjail) -> None:
     ctx.emit(events.stake, "unjail", signer, signer, 0)
 
 
+def handle_edit_validator(ctx: Ctx, signer: bytes, m: tx_pb2.MsgEditValidator) -> None:
+    op = _open_operator(ctx, signer)
+    if m.commission_bps != op.commission_bps:
+        step = abs(m.commission_bps - op.commission_bps)
+        if step > op.max_change_bps:
+            raise TxError(Code.COMMISSION_CHANGE, f"commission may move by at most "
+                          f"{op.max_change_bps} bps at a time, not {step}")
+        since = op.commission_height or op.created_height
+        if op.commission_height and ctx.height < since + ctx.params.epoch_blocks:
+            raise TxError(Code.COMMISSION_CHANGE, f"commission changed at height {since}; "
+                          f"next change from height {since + ctx.params.epoch_blocks}")
+        op.commission_bps = m.commission_bps
+        op.commission_height = ctx.height
+    if m.moniker:
+        op.moniker = m.moniker
+    set_operator(ctx.store, op)
+    ctx.emit(events.stake, "edit_validator", signer, signer, 0, moniker=op.moniker,
+             commission_bps=str(op.commission_bps))
+
+
 def handle_withdraw(ctx: Ctx, signer: bytes, _: tx_pb2.MsgWithdrawRewards) -> None:
     store = ctx.store
     total = 0
@@ -214,11 +242,12 @@ HANDLERS = {
     "create_validator": handle_create_validator, "delegate": handle_delegate,
     "undelegate": handle_undelegate, "redelegate": handle_redelegate,
     "unjail": handle_unjail, "withdraw_rewards": handle_withdraw,
+    "edit_validator": handle_edit_validator,
 }
 VALIDATORS = {
     "create_validator": validate_create_validator, "delegate": validate_delegate,
     "undelegate": validate_delegate, "redelegate": validate_redelegate,
-    "unjail": _nothing, "withdraw_rewards": _nothing,
+    "unjail": _nothing, "withdraw_rewards": _nothing, "edit_validator": validate_edit_validator,
 }
 
 
