@@ -41,8 +41,8 @@ def action_json(action: tx_pb2.Action) -> dict[str, Any]:
         body = params_to_json(inner)
     elif isinstance(inner, tx_pb2.TreasuryAmount):
         body = {"amount": str(inner.amount)}
-    elif isinstance(inner, tx_pb2.ValidatorPower):
-        body = {"pub_key": inner.pub_key.hex(), "power": str(inner.power)}
+    elif isinstance(inner, tx_pb2.ValidatorOverride):
+        body = {"operator": to_bech32(inner.operator)}
     elif isinstance(inner, tx_pb2.Commodity):
         body = catalogue.to_json(inner)
     elif isinstance(inner, tx_pb2.DisputeRuling):

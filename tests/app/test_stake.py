@@ -270,6 +270,8 @@ def test_the_last_share_leaving_sweeps_the_residue_to_the_treasury(sc: StakeChai
 def test_council_override_jails_or_removes_at_once(sc: StakeChain) -> None:
     res = _enact(sc, jail_validator(OPERATORS[P1].address))
     assert _events(res, "proposal")[-1]["status"] == "passed"
+    shown = json.loads(sc.query("/proposal/1").info)["action"]
+    assert shown == {"type": "jail_validator", "operator": OPERATORS[P1].bech32}
     assert _updates(res) == {CONSENSUS[P1].public_key: 0}
     assert sc.operator(P1).jailed and sc.operator(P1).tokens == SELF_BOND  # no slash
     res = _enact(sc, remove_validator(OPERATORS[P2].address))
