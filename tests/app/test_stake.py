@@ -325,3 +325,13 @@ def test_commission_moves_by_at_most_max_change_once_per_epoch(sc: StakeChain) -
         sc.finalize([])
     assert _codes(sc.finalize([sc.tx(op, edit_validator("", 1_050))])) == [0]
     assert sc.check(sc.tx(op, edit_validator("", 10_001))).code == Code.TX_INVALID
+
+
+def test_an_operator_below_its_min_self_bond_is_jailed(sc: StakeChain) -> None:
+    op = OPERATORS[P1]
+    res = sc.finalize([sc.tx(op, undelegate(op.address, SELF_BOND - UNIT // 2))])
+    assert _codes(res) == [0]
+    assert sc.operator(P1).jailed and _updates(res) == {CONSENSUS[P1].public_key: 0}
+    assert _codes(sc.finalize([sc.tx(op, unjail())])) == [Code.SELF_BOND_TOO_LOW]
+    sc.finalize([sc.tx(op, delegate(op.address, 10 * UNIT))])
+    assert _codes(sc.finalize([sc.tx(op, unjail())])) == [0]

@@ -142,12 +142,25 @@ def _entries_left(ctx: Ctx, count: int, what: str) -> None:
                       f"{ctx.params.max_entries})")
 
 
+def _check_self_bond(ctx: Ctx, signer: bytes, op: state_pb2.Operator) -> None:
+    """An operator whose own stake fell below min_self_bond is jailed (it may unjail once
+    it bonds enough again), as no operator may run on its delegators' stake alone."""
+    if signer != op.address or op.jailed or op.tombstoned:
+        return
+    own = get_delegation(ctx.store, signer, signer)
+    if (value(op, own.shares) if own is not None else 0) < ctx.params.min_self_bond:
+        op.jailed = True
+        op.jailed_until = ctx.height
+        take_out(ctx, op)
+
+
 def handle_undelegate(ctx: Ctx, signer: bytes, m: tx_pb2.MsgUndelegate) -> None:
     store = ctx.store
     op = _operator(ctx, m.operator)
     shares = shares_to_take(op, get_delegation(store, signer, m.operator), m.amount)
     _entries_left(ctx, len(unbondings_of(store, signer)), "unbondings")
     tokens = remove(ctx, signer, op, shares)
+    _check_self_bond(ctx, signer, op)
     set_operator(store, op)
     pt.transfer(ctx, pt.BONDED, pt.UNBONDING, tokens,
                 lambda have: RuntimeError(f"bonded pool holds {have}: records do not balance"),
@@ -171,6 +184,7 @@ def handle_redelegate(ctx: Ctx, signer: bytes, m: tx_pb2.MsgRedelegate) -> None:
     _entries_left(ctx, len(mine), "redelegations")
     shares = shares_to_take(src, get_delegation(store, signer, m.src), m.amount)
     tokens = remove(ctx, signer, src, shares)
+    _check_self_bond(ctx, signer, src)
     set_operator(store, src)
     shares_dst = add(ctx, signer, dst, tokens)  # the PT stays in the bonded pool
     set_operator(store, dst)
