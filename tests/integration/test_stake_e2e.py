@@ -225,6 +225,7 @@ def test_undelegated_pt_returns_exactly_at_completion_less_slashes(sn: StakeNet)
     initial = int(entry["initial"])
     expect = initial - (initial * 500 // 10_000 if created >= infraction else 0)
     assert int(entry["balance"]) == expect
+    print(f"unbonding created at {created}, infraction at {infraction}: {expect} of {initial}")
     wait_until(lambda: height(sn.url) >= done + 1, "the completion height", 240)
     before = sn.net.account(d.bech32, done - 1).balance
     after = sn.net.account(d.bech32, done).balance
