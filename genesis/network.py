@@ -21,7 +21,7 @@ from genesis.localnet import KeyWriter, localnet_app_state
 
 DEFAULT_BASE_PORT = 26656
 PORTS_PER_NODE = 10  # node i uses base + 10*i (p2p) and base + 10*i + 1 (rpc)
-VALIDATOR_POWER = 10
+VALIDATOR_POWER = 10_000  # the localnet operators' self-bond in PT (InitChain answers it too)
 # Full mesh up to this size; above it each node dials peers at offsets 1, 2, 4, 8, ...
 # which keeps the graph connected with a short diameter and far fewer connections.
 FULL_MESH_MAX = 8

@@ -1,7 +1,7 @@
 """The ledger on four real validators (the shared localnet): faucet -> fresh account -> another
 account, seen through CometBFT's abci_query and the gateway's history (from the analytics
-index; no node keeps CometBFT's tx index) with a proof checked against the next header, and a
-council proposal that changes a validator's power (and one that puts it back)."""
+index; no node keeps CometBFT's tx index) with a proof checked against the next header, and the
+genesis operators elected as CometBFT's validators."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from app.node.cometrpc import RpcError, call
 from app.node.localnet import Localnet
 from app.params import UNIT
 from app.pb import state_pb2
-from app.tx.builder import build_signed, propose, send, set_validator_power, vote
+from app.tx.builder import build_signed, send
 from state.proof import verify_proof
 from tests.localnets import SHARED_CHAIN_ID, TEST_KEY, gateway_url, height, wait_until
 
@@ -95,37 +95,14 @@ def test_transfers_queries_history_and_proofs(shared_localnet: Localnet) -> None
     assert state_pb2.Account.FromString(value).balance == 10 * UNIT
 
 
-def test_council_changes_a_validator_power(shared_localnet: Localnet) -> None:
+def test_genesis_operators_are_cometbfts_validators(shared_localnet: Localnet) -> None:
     url = shared_localnet.nodes[1].rpc_url
-    home = Path(shared_localnet.home)
-    c1 = read_key_file(home / "keys" / "council-1.json")
-    c2 = read_key_file(home / "keys" / "council-2.json")
-    target = shared_localnet.nodes[2]
-    pub = base64.b64decode(target.validator_pubkey)
-
-    def set_power(power: int, summary: str) -> int:
-        """Propose and pass a new power for node2; the height of the passing vote."""
-        res = _submit(url, c1, propose(set_validator_power(pub, power), summary))
-        pid = next(int(a["value"]) for e in res["tx_result"]["events"]
-                   if e["type"] == "proposal" for a in e["attributes"] if a["key"] == "id")
-        res = _submit(url, c2, vote(pid, True))
-        statuses = [a["value"] for e in res["tx_result"]["events"] if e["type"] == "proposal"
-                    for a in e["attributes"] if a["key"] == "status"]
-        assert statuses == ["passed"]
-        return int(res["height"])
-
-    def power_at(height_: int) -> int:
-        vals = call(url, "validators", height=str(height_))["validators"]
-        return next(int(v["voting_power"]) for v in vals
-                    if v["pub_key"]["value"] == target.validator_pubkey)
-
-    h = set_power(25, "more weight to node2")
-    wait_until(lambda: height(url) >= h + 2, "two more blocks")
-    assert power_at(h + 1) == 10
-    assert power_at(h + 2) == 25
-    vals = json.loads(_query(url, "/validators")["info"])
-    assert {v["pub_key"]: v["power"] for v in vals}[pub.hex()] == "25"
-    # Back to the genesis set, which the other tests on the shared localnet expect.
-    h = set_power(10, "node2 back to 10")
-    wait_until(lambda: height(url) >= h + 2, "two more blocks")
-    assert (power_at(h + 1), power_at(h + 2)) == (25, 10)
+    ranked = json.loads(_query(url, "/stake/validators")["info"])["validators"]
+    assert [v["tier"] for v in ranked] == ["primary"] * 4
+    assert {v["moniker"] for v in ranked} == {f"node{i}" for i in range(4)}
+    vals = call(url, "validators")["validators"]
+    assert {v["pub_key"]["value"]: int(v["voting_power"]) for v in vals} == {
+        n.validator_pubkey: 10_000 for n in shared_localnet.nodes}
+    app_set = json.loads(_query(url, "/validators")["info"])
+    assert {v["pub_key"]: v["power"] for v in app_set} == {
+        base64.b64decode(n.validator_pubkey).hex(): "10000" for n in shared_localnet.nodes}
