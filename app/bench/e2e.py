@@ -169,6 +169,7 @@ def trade_outcome(url: str, feeder: Any, lo: int) -> dict[str, Any]:
     return {"prices": {"accepted": len(sent), "committed": found,
                        "lost": len(sent) - found, "failed_codes": failed,
                        "refused_by_checktx": feeder.refused, "unmet": feeder.unmet,
+                       "skipped_round_closing": feeder.skipped,
                        "rpc_errors": feeder.errors, "oracles": len(feeder.keys)},
             "purchases_settled": settled, "price_rounds": rounds}
 
@@ -844,7 +845,9 @@ def summary(out: dict[str, Any]) -> str:
                          f"{pr['committed']:,} committed of {pr['accepted']:,} accepted "
                          f"({pr['oracles']} oracles; failed codes {pr['failed_codes'] or 'none'},"
                          f" refused by CheckTx {pr['refused_by_checktx'] or 'none'}, unmet "
-                         f"{pr['unmet']}); {t['purchases_settled']:,} purchases settled; "
+                         f"{pr['unmet']}, left for a closing round "
+                         f"{pr['skipped_round_closing']}); {t['purchases_settled']:,} purchases "
+                         "settled; "
                          f"price rounds closed {t['price_rounds'] or 'none'}")
         for lt in r["latency"]:
             lines.append(f"  latency at {lt['rate']:,.0f} tx/s offered (achieved "

@@ -25,14 +25,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
+import json
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from multiprocessing import Pool
 from typing import Any
+from urllib.parse import urlparse
 
 from app.bench.trade import SHIP_AND_QUALITY, SHIP_ONLY
 from app.crypto import Key
+from app.errors import Code
 from app.node.cometrpc import RpcError, call
 from app.node.progress import progress
 from app.params import UNIT, default_params
@@ -46,6 +51,7 @@ TWO_KIND = ATTESTS - CREATES  # purchases of a segment that need two attestation
 LAG = 2  # segments between a purchase's steps
 ROUND_BLOCKS = 5  # oracle_round_blocks: a round spans 10 s of 2-second blocks
 PRICE_PER_100 = 5  # price submissions per 100 committed txs
+WORKERS = 4  # the feeder's connections (each oracle's txs on one, in nonce order)
 SHIP_BY = 1_000_000  # far deadlines: below the default max_deadline_blocks from any height
 VERIFY_BY = 1_200_000
 N_VERIFIERS = 50
@@ -235,7 +241,10 @@ class PriceFeeder(threading.Thread):
         self.sent: list[bytes] = []  # sha256 of each tx CheckTx accepted
         self.refused: dict[int, int] = {}  # CheckTx code -> count
         self.unmet = 0  # submissions the round's free pairs could not cover
+        self.skipped = 0  # submissions a closing round left unsent
         self.errors = 0
+        self.lock = threading.Lock()
+        self.carry = 0  # submissions left unsent by a closing round, still due
 
     def _height(self) -> int:
         return int(call(self.url, "status")["sync_info"]["latest_block_height"])
@@ -259,42 +268,82 @@ class PriceFeeder(threading.Thread):
         owed = 0  # hundredths of a price submission still due
         used: set[tuple[int, str]] = set()
         used_round = -1
-        while not self.stop.wait(0.2):
-            try:
-                h = self._height()
-                if h <= last:
-                    continue
-                owed += self._num_txs(last + 1, h) * PRICE_PER_100  # 5% of all, its own too
-                last = h
-                nxt = h + 1
-                rnd = nxt // ROUND_BLOCKS
-                if nxt % ROUND_BLOCKS > ROUND_BLOCKS - 3:
-                    continue  # too close to the round's end: wait for the next round
-                if rnd != used_round:
-                    used, used_round = set(), rnd
-                due = owed // 100
-                # Commodity by commodity, every oracle: a round publishes only where 2/3 of
-                # the oracle set submitted. The first commodity turns with the round.
-                first = rnd % len(_PRICED)
-                free = [(o, c) for c in _PRICED[first:] + _PRICED[:first]
-                        for o in self.roles.oracles if (o, c) not in used]
-                for oracle, code in free[:due]:
-                    self._submit(oracle, code, rnd)
-                    used.add((oracle, code))
-                self.unmet += max(0, due - len(free))
-                owed -= due * 100
-            except RpcError:
-                self.errors += 1
+        with ThreadPoolExecutor(WORKERS) as pool:
+            while not self.stop.wait(0.2):
+                try:
+                    h = self._height()
+                    if h <= last:
+                        continue
+                    owed += self._num_txs(last + 1, h) * PRICE_PER_100  # 5% of all, its own too
+                    with self.lock:
+                        owed += 100 * self.carry
+                        self.carry = 0
+                    last = h
+                    rnd = (h + 1) // ROUND_BLOCKS
+                    if not self._open(h):
+                        continue  # too close to the round's end: wait for the next round
+                    if rnd != used_round:
+                        used, used_round = set(), rnd
+                    due = owed // 100
+                    # Commodity by commodity, every oracle: a round publishes only where 2/3 of
+                    # the oracle set submitted. The first commodity turns with the round.
+                    first = rnd % len(_PRICED)
+                    free = [(o, c) for c in _PRICED[first:] + _PRICED[:first]
+                            for o in self.roles.oracles if (o, c) not in used]
+                    batch = free[:due]
+                    used.update(batch)
+                    self.unmet += max(0, due - len(free))
+                    owed -= due * 100
+                    # One worker per group of oracles keeps each oracle's nonces in order.
+                    lanes = [[pc for pc in batch if pc[0] % WORKERS == w] for w in range(WORKERS)]
+                    list(pool.map(lambda lane, r=rnd: self._submit_lane(lane, r), lanes))
+                except RpcError:
+                    self.errors += 1
 
-    def _submit(self, oracle: int, code: str, rnd: int) -> None:
+    @staticmethod
+    def _open(h: int) -> bool:
+        """Whether a tx sent now, after block h, still lands in block h + 1's round: at least
+        two more of its blocks follow h + 1."""
+        return (h + 1) % ROUND_BLOCKS <= ROUND_BLOCKS - 3
+
+    def _still(self, rnd: int) -> bool:
+        h = self._height()
+        return (h + 1) // ROUND_BLOCKS == rnd and self._open(h)
+
+    def _submit_lane(self, lane: list[tuple[int, str]], rnd: int) -> None:
+        u = urlparse(self.url)
+        conn = http.client.HTTPConnection(u.hostname or "127.0.0.1", u.port or 80, timeout=10)
+        try:
+            for k, (oracle, code) in enumerate(lane):
+                if self.stop.is_set() or k % 50 == 49 and not self._still(rnd):
+                    with self.lock:  # the round is closing: the next one takes them
+                        self.skipped += len(lane) - k
+                        self.carry += len(lane) - k
+                    return
+                self._submit(conn, oracle, code, rnd)
+        except (OSError, http.client.HTTPException, ValueError):
+            self.errors += 1
+        finally:
+            conn.close()
+
+    def _submit(self, conn: http.client.HTTPConnection, oracle: int, code: str, rnd: int) -> None:
         price = (100 + (oracle % 7)) * UNIT
         raw = tb.build_signed(self.keys[oracle], self.chain_id, self.nonces[oracle],
                               [tb.submit_price(code, rnd, price)], **self.fees)
-        r = call(self.url, "broadcast_tx_sync", tx=base64.b64encode(raw).decode())
-        code_ = int(r.get("code") or 0)
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "broadcast_tx_sync",
+                           "params": {"tx": base64.b64encode(raw).decode()}})
+        conn.request("POST", "/", body, {"Content-Type": "application/json"})
+        answer = json.loads(conn.getresponse().read())
+        if "error" in answer:
+            self.errors += 1
+            return
+        code_ = int(answer["result"].get("code") or 0)
+        with self.lock:
+            if code_ == 0:
+                self.sent.append(hashlib.sha256(raw).digest())
+            else:
+                self.refused[code_] = self.refused.get(code_, 0) + 1
         if code_ == 0:
             self.nonces[oracle] += 1
-            self.sent.append(hashlib.sha256(raw).digest())
-        else:
-            self.refused[code_] = self.refused.get(code_, 0) + 1
-            self._resync(oracle)
+        elif code_ in (Code.NONCE_TOO_LOW, Code.NONCE_TOO_HIGH):
+            self._resync(oracle)  # CometBFT dropped an accepted tx; else the nonce is unused
