@@ -177,6 +177,9 @@ snapshot_keep_recent = 2
 # Commit this height, then stop cleanly (a coordinated upgrade; `fictra node start
 # --halt-height H` does the same); 0: never.
 halt_height = 0
+# A node started with state sync that is offered no snapshot within this many seconds
+# falls back to block sync from genesis (0: keep waiting for one).
+statesync_fallback_s = 60
 """
 
 
