@@ -142,6 +142,11 @@ def _height(url: str) -> int:
     return int(call(url, "status")["sync_info"]["latest_block_height"])
 
 
+def _earliest(url: str) -> int:
+    """CometBFT's block store base: above 1 once it pruned."""
+    return int(call(url, "status")["sync_info"]["earliest_block_height"])
+
+
 def _num_txs(url: str, lo: int, hi: int) -> int:
     """Txs committed in heights [lo, hi] (block metas, 20 a call); counted as the run goes,
     since pruning removes old blocks."""
@@ -198,7 +203,8 @@ def run(args: argparse.Namespace) -> int:
                 txs += _num_txs(url, counted + 1, h)
                 counted = h
                 sizes = store_sizes(node_home)
-                samples.append({"t_s": round(now - t0, 1), "height": h, "sizes": sizes})
+                samples.append({"t_s": round(now - t0, 1), "height": h,
+                                "earliest_block": _earliest(url), "sizes": sizes})
                 mb = sum(sizes.values()) / 1e6
                 progress(f"disk: {now - t0:.0f}/{args.duration:.0f} s, height {h}, "
                          f"{load.accepted:,} txs accepted, all stores {mb:.1f} MB")
@@ -238,6 +244,7 @@ def figures(args: argparse.Namespace, samples: list[dict[str, Any]], h0: int, h1
         "duration_s": args.duration, "rate_offered": args.rate, "senders": args.senders,
         "keep_recent": args.keep_recent, "snapshot_interval": args.snapshot_interval,
         "indexer": args.indexer or "kv", "blocks": h1 - h0, "txs_committed": txs,
+        "height_end": h1, "earliest_block_end": samples[-1]["earliest_block"],
         "tx_per_s": round(txs / max(samples[-1]["t_s"], 1e-9), 1),
         "accepted": load.accepted, "refused": load.refused,
         "errors": dict(sorted(load.errors.items(), key=lambda kv: -kv[1])[:5]),
@@ -252,7 +259,8 @@ def summary(out: dict[str, Any]) -> str:
         f"{out['duration_s']:.0f} s ({out['tx_per_s']} tx/s, {out['rate_offered']:g} offered), "
         f"keep_recent {out['keep_recent']}, snapshot every {out['snapshot_interval']}, "
         f"tx index {out['indexer']}",
-        f"growth measured over {out['pruned_window_s']:.0f} s after pruning began",
+        f"growth measured over {out['pruned_window_s']:.0f} s after pruning began; at the end "
+        f"CometBFT kept blocks {out['earliest_block_end']}..{out['height_end']}",
         f"  {'store':<18} {'MB at start':>11} {'MB at end':>10} {'max MB':>8} {'MB/hour':>8}",
     ]
     for name, s in out["stores"].items():
