@@ -21,7 +21,7 @@ DEFAULT_HOME = Path(".localnet")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    ln = sub.add_parser("localnet", help="run N validators on 127.0.0.1")
+    ln = sub.add_parser("localnet", help="run N validators (and observers) on 127.0.0.1")
     cmds = ln.add_subparsers(dest="localnet_cmd", required=True, metavar="CMD")
 
     def home_arg(p: argparse.ArgumentParser) -> None:
