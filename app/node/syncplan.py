@@ -32,7 +32,10 @@ class SyncPlan:
         self.home = Path(home)
         self.app = app
         self.preexec = preexec
-        cfg = read_config(self.home)
+        try:
+            cfg = read_config(self.home)
+        except (OSError, ValueError):  # cometbft itself says what is wrong with the file
+            cfg = {}
         ss = cfg.get("statesync", {})
         self.empty = app.store.height == 0
         self.statesync = bool(ss.get("enable")) and self.empty
