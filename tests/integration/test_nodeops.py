@@ -192,6 +192,7 @@ def test_snapshot_file_export_import_bootstraps_an_empty_node(
     doc = json.loads(out)
     assert doc["height"] == h
     # the file's app hash is the chain's: the app hash in header h+1
+    wait_until(lambda: height(node0.rpc_url) >= h + 2, "two blocks past the snapshot")
     header = call(node0.rpc_url, "block", height=str(h + 1))["block"]["header"]
     assert doc["app_hash"] == header["app_hash"]
 
