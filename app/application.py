@@ -38,6 +38,9 @@ log = logging.getLogger("fictra.app")
 APP_VERSION = 1
 VERSION = "0.1.0"
 _EXECUTED_KEEP = 4  # blocks executed at one height (proposal rounds) kept for FinalizeBlock
+# This node's state-sync snapshots (node-local, like /abci/stats): how a joining node tells
+# whether state sync can find any.
+SNAPSHOTS_PATH = "/snapshots"
 
 
 def _time_ns(ts: Any) -> int:
@@ -140,6 +143,12 @@ class FictraApp(Application):
         )
 
     def query(self, req: pb.RequestQuery) -> pb.ResponseQuery:
+        if req.path == SNAPSHOTS_PATH:
+            manager = self.store.snapshots
+            listed = [{"height": s.height, "format": s.format, "chunks": s.chunks,
+                       "hash": s.hash.hex()} for s in (manager.list_snapshots() if manager else [])]
+            return pb.ResponseQuery(code=0, value=json.dumps(listed).encode(),
+                                    height=self.store.height)
         return responses.query(answer_query(self.store, req.path, req.height, req.prove))
 
     # -- genesis -------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ class StateSync:
         self.options = options
         self.store_type = store_type
         self.restore: Restore | None = None
+        self.offers = 0  # snapshots offered so far (the node's state-sync fallback reads it)
 
     def _reopen(self) -> Any:
         return self.store_type.open(self.path, shards=self.shards, **self.options)
@@ -53,6 +54,7 @@ class StateSync:
     def offer(self, store: Any, height: int, format: int, chunks: int, hash: bytes,
               metadata: bytes, app_hash: bytes) -> tuple[Answer, Any]:
         """(the answer, the store the application holds afterwards: None while restoring)."""
+        self.offers += 1
         if store.height != 0:
             return Answer(Outcome.ABORT), store  # state sync is only for an empty node
         if format != FORMAT:

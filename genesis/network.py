@@ -36,10 +36,15 @@ class NodeInfo:
     rpc_port: int
     validator_address: str
     validator_pubkey: str  # base64 ed25519
+    role: str = "validator"  # or "observer": a full node outside the validator set
 
     @property
     def rpc_url(self) -> str:
         return f"http://127.0.0.1:{self.rpc_port}"
+
+    @property
+    def p2p_address(self) -> str:
+        return f"{self.node_id}@127.0.0.1:{self.p2p_port}"
 
 
 class NetworkError(Exception):
@@ -106,26 +111,25 @@ MEMPOOL_CACHE_SIZE = 100_000  # seen-tx hashes: five full mempools (default 10,0
 P2P_RATE = 20_000_000  # bytes/s per peer (default 5,120,000): a 10,000-tx block is ~1.5 MB
 
 
-def write_config(node: NodeInfo, peers: list[NodeInfo], validators: int, log_level: str,
-                 *, serves_rpc: bool = True) -> None:
-    """``serves_rpc``: the node answers a gateway without an analytics index (history and
-    receipts from CometBFT's ``tx_search``/``tx``) and so keeps CometBFT's tx index; a node
-    whose history is served by ``fictra indexer`` (every localnet node) does not pay for an
-    index nobody reads."""
+def write_config(node: NodeInfo, peers: list[NodeInfo] | list[str], validators: int,
+                 log_level: str, *, serves_rpc: bool = True, host: str = "127.0.0.1") -> None:
+    """``peers``: nodes of this network, or ``ID@HOST:PORT`` addresses. ``serves_rpc``: the
+    node answers the gateway (history, receipts) and so indexes txs; a validator that serves
+    no RPC does not pay for an index nobody reads. ``host``: the address it listens on."""
     path = Path(node.home) / "config" / "config.toml"
     doc = tomlkit.parse(path.read_text())
     doc["moniker"] = node.name
     doc["proxy_app"] = f"unix://{Path(node.home).resolve()}/abci.sock"
     doc["log_level"] = log_level
-    doc["rpc"]["laddr"] = f"tcp://127.0.0.1:{node.rpc_port}"  # type: ignore[index]
+    doc["rpc"]["laddr"] = f"tcp://{host}:{node.rpc_port}"  # type: ignore[index]
     # No browser talks to CometBFT's RPC: wallets and explorers use the gateway, which calls
     # the node from its own process. So no origin is allowed (CometBFT then sends no CORS
     # headers), and a web page a node operator visits cannot drive the node's RPC.
     doc["rpc"]["cors_allowed_origins"] = []  # type: ignore[index]
     p2p = doc["p2p"]
-    p2p["laddr"] = f"tcp://127.0.0.1:{node.p2p_port}"  # type: ignore[index]
+    p2p["laddr"] = f"tcp://{host}:{node.p2p_port}"  # type: ignore[index]
     p2p["persistent_peers"] = ",".join(  # type: ignore[index]
-        f"{p.node_id}@127.0.0.1:{p.p2p_port}" for p in peers
+        p if isinstance(p, str) else p.p2p_address for p in peers
     )
     p2p["addr_book_strict"] = False  # type: ignore[index]
     p2p["allow_duplicate_ip"] = True  # type: ignore[index]
@@ -174,6 +178,9 @@ snapshot_keep_recent = 2
 # Commit this height, then stop cleanly (a coordinated upgrade; `fictra node start
 # --halt-height H` does the same); 0: never.
 halt_height = 0
+# A node started with state sync that is offered no snapshot within this many seconds
+# falls back to block sync from genesis (0: keep waiting for one).
+statesync_fallback_s = 60
 """
 
 
@@ -222,45 +229,54 @@ def new_network(
     progress: Any = None,
     extra_accounts: list[dict[str, str]] | None = None,
     app_state_hook: Any = None,
+    observers: int = 0,
 ) -> list[NodeInfo]:
-    """Create ``out/node0..`` and ``out/network.json``; return the nodes. ``extra_accounts``
-    (``{"address", "balance"}``) are funded at genesis beside the localnet's own;
-    ``app_state_hook`` may change the app_state before it is written (a benchmark's roles)."""
+    """Create ``out/node0..`` (and ``out/observer0..``) and ``out/network.json``; return the
+    nodes, validators first. ``extra_accounts`` (``{"address", "balance"}``) are funded at
+    genesis beside the localnet's own; ``app_state_hook`` may change the app_state before it is
+    written (a benchmark's roles). Observers are full nodes outside the validator set; with
+    any, the first observer serves the gateway and the indexer."""
     if validators < 1:
         raise NetworkError("--validators must be at least 1")
+    if observers < 0:
+        raise NetworkError("--observers must be 0 or more")
     if not chain_id or len(chain_id) > 50:
         raise NetworkError("--chain-id must be 1 to 50 characters")
-    if base_port < 1024 or base_port + PORTS_PER_NODE * validators > 65535:
-        raise NetworkError(f"--base-port {base_port} leaves no room for {validators} nodes")
+    total = validators + observers
+    if base_port < 1024 or base_port + PORTS_PER_NODE * total > 65535:
+        raise NetworkError(f"--base-port {base_port} leaves no room for {total} nodes")
     out = out.resolve()
     if (out / "network.json").exists():
         raise NetworkError(f"{out} already holds a network; remove it or use another --out")
     out.mkdir(parents=True, exist_ok=True)
     nodes: list[NodeInfo] = []
-    for i in range(validators):
-        home = out / f"node{i}"
-        node_id, pv = init_home(home, f"node{i}")
+    for i in range(total):
+        role = "validator" if i < validators else "observer"
+        name = f"node{i}" if i < validators else f"observer{i - validators}"
+        home = out / name
+        node_id, pv = init_home(home, name)
         port = base_port + PORTS_PER_NODE * i
         nodes.append(
             NodeInfo(
-                name=f"node{i}", home=str(home), node_id=node_id, p2p_port=port,
+                name=name, home=str(home), node_id=node_id, p2p_port=port,
                 rpc_port=port + 1, validator_address=pv["address"],
-                validator_pubkey=pv["pub_key"]["value"],
+                validator_pubkey=pv["pub_key"]["value"], role=role,
             )
         )
         if progress:
-            progress(f"keys for node{i} ({i + 1}/{validators})")
-    app_state = _app_state(out, nodes, extra_accounts=extra_accounts)
+            progress(f"keys for {name} ({i + 1}/{total})")
+    vals = nodes[:validators]
+    app_state = _app_state(out, vals, extra_accounts=extra_accounts)
     if app_state_hook:
         app_state_hook(app_state)
     template = json.loads((Path(nodes[0].home) / "config" / "genesis.json").read_text())
-    genesis = make_genesis(chain_id, nodes, app_state, template)
+    genesis = make_genesis(chain_id, vals, app_state, template)
     text = json.dumps(genesis, indent=2) + "\n"
     for i, node in enumerate(nodes):
         (Path(node.home) / "config" / "genesis.json").write_text(text)
         # The localnet's gateway answers history and receipts from `fictra indexer`, which
         # reads blocks and their results, never CometBFT's tx index: no node keeps one.
-        write_config(node, [nodes[j] for j in peers_of(i, validators)], validators, log_level,
+        write_config(node, [nodes[j] for j in peers_of(i, total)], validators, log_level,
                      serves_rpc=False)
     (out / "network.json").write_text(
         json.dumps(

@@ -57,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     stake.set_defaults(func=_run_stake)
 
     _register_rpc(kinds)
+    _register_disk(kinds)
     register_e2e(kinds)
     register_index(kinds)
 
@@ -70,6 +71,43 @@ def _run_stake(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     return stake_bench.run(args)
+
+
+def _register_disk(kinds: argparse._SubParsersAction) -> None:
+    disk = kinds.add_parser("disk", help="size of every store of a pruning node under steady "
+                            "load, sampled over a duration")
+    disk.add_argument("--duration", type=float, default=600.0, help="seconds of load "
+                      "(default 600)")
+    disk.add_argument("--rate", type=float, default=20.0, help="transfers offered a second "
+                      "(default 20)")
+    disk.add_argument("--senders", type=int, default=200, help="funded accounts (default 200)")
+    disk.add_argument("--keep-recent", type=int, default=300,
+                      help="heights of state and blocks kept (default 300)")
+    disk.add_argument("--snapshot-interval", type=int, default=100,
+                      help="a state-sync snapshot every this many heights (default 100)")
+    disk.add_argument("--indexer", choices=("kv", "null"), default=None,
+                      help="CometBFT's tx index (default kv: a node serving RPC)")
+    disk.add_argument("--sample-s", type=float, default=30.0,
+                      help="seconds between samples (default 30)")
+    disk.add_argument("--samples-out", default=None, metavar="FILE",
+                      help="write every sample so far to FILE (JSON) as the run goes")
+    disk.add_argument("--base-port", type=int, default=48656)
+    disk.add_argument("--home", default=None, help="scratch directory (default .bench/disk)")
+    disk.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    disk.add_argument("--json", action="store_true", help="print one JSON object")
+    disk.set_defaults(func=_run_disk)
+
+
+def _run_disk(args: argparse.Namespace) -> int:
+    # imported here: a benchmark loads what it measures; other commands need not
+    from app.bench import disk as bench_disk
+
+    if args.duration <= 0 or args.rate <= 0 or args.senders < 2 or args.keep_recent < 1 \
+            or args.sample_s <= 0 or args.snapshot_interval < 0:
+        print("error: --duration, --rate, --sample-s and --keep-recent must be positive, "
+              "--senders at least 2, --snapshot-interval 0 or more", file=sys.stderr)
+        return 2
+    return bench_disk.run(args)
 
 
 def _register_rpc(kinds: argparse._SubParsersAction) -> None:

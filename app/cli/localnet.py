@@ -21,7 +21,7 @@ DEFAULT_HOME = Path(".localnet")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    ln = sub.add_parser("localnet", help="run N validators on 127.0.0.1")
+    ln = sub.add_parser("localnet", help="run N validators (and observers) on 127.0.0.1")
     cmds = ln.add_subparsers(dest="localnet_cmd", required=True, metavar="CMD")
 
     def home_arg(p: argparse.ArgumentParser) -> None:
@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     home_arg(up)
     up.add_argument("--validators", type=int, default=4,
                     help="number of validator nodes (default 4)")
+    up.add_argument("--observers", type=int, default=None,
+                    help="full nodes that are not validators (follow the chain, serve RPC; "
+                         "the gateway sits in front of observer0); default 0")
     up.add_argument("--chain-id", default="fictra-localnet",
                     help="chain id of a new localnet (default fictra-localnet)")
     up.add_argument("--base-port", type=int, default=26656,
@@ -99,6 +102,10 @@ def _up(args: argparse.Namespace) -> int:
     if args.validators < 1:
         print("error: --validators must be at least 1", file=sys.stderr)
         return 2
+    if args.observers is not None and args.observers < 0:
+        print("error: --observers must be 0 or more", file=sys.stderr)
+        return 2
+    observers = args.observers or 0
     if (home / "network.json").exists():
         existing = Localnet(home)
         if any(existing.pid_of(n.name) for n in existing.nodes):
@@ -116,10 +123,13 @@ def _up(args: argparse.Namespace) -> int:
     elif home.exists() and args.fresh:
         shutil.rmtree(home)
     if not (home / "network.json").exists():
-        print(f"creating a {args.validators}-validator network in {home} ...", flush=True)
+        extra = f" and {observers} observer{'s' if observers != 1 else ''}" \
+            if observers else ""
+        print(f"creating a {args.validators}-validator network{extra} in {home} ...",
+              flush=True)
         try:
             new_network(home, args.validators, args.chain_id, base_port=args.base_port,
-                        progress=_progress_line)
+                        progress=_progress_line, observers=observers)
         except NetworkError as exc:
             print(f"\nerror: {exc}", file=sys.stderr)
             return 2
@@ -137,8 +147,12 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _start_all(net: Localnet, args: argparse.Namespace) -> int:
-    n = len(net.nodes)
-    print(f"starting {n} validator{'s' if n != 1 else ''} (chain {net.chain_id}, home "
+    n, o = len(net.validators), len(net.observers)
+    if args.observers is not None and o != args.observers:
+        print(f"note: the localnet in {net.home} has {o} observer(s); --observers applies "
+              "to a new localnet (add --fresh)")
+    extra = f" and {o} observer{'s' if o != 1 else ''}" if o else ""
+    print(f"starting {n} validator{'s' if n != 1 else ''}{extra} (chain {net.chain_id}, home "
           f"{net.home})")
     for i, node in enumerate(net.nodes):
         net.start_node(node.name)
@@ -321,19 +335,22 @@ def _print_status(net: Localnet, as_json: bool) -> None:
                           "indexer": indexer}, indent=2))
         return
     print(f"chain {net.chain_id}, home {net.home}")
-    print(f"{'node':<7} {'pid':>7} {'cometbft':>8}  {'rpc':<23} {'height':>7}  "
-          f"{'app hash':<12} {'rss MB':>7}")
+    width = max(7, *(len(n.name) for n in nodes))
+    print(f"{'node':<{width}} {'role':<9} {'pid':>7} {'cometbft':>8}  {'rpc':<23} "
+          f"{'height':>7}  {'app hash':<12} {'rss MB':>7}")
     for n in nodes:
         if not n.alive:
-            print(f"{n.name:<7} {'-':>7} {'-':>8}  {n.rpc:<23} {'stopped':>7}")
+            print(f"{n.name:<{width}} {n.role:<9} {'-':>7} {'-':>8}  {n.rpc:<23} "
+                  f"{'stopped':>7}")
             continue
         height = str(n.height) if n.height is not None else "?"
         sync = " (catching up)" if n.catching_up else ""
-        print(f"{n.name:<7} {n.pid:>7} {n.cometbft_pid or '-':>8}  {n.rpc:<23} {height:>7}  "
-              f"{(n.app_hash or '')[:12]:<12} {n.rss_mb or 0:>7.0f}{sync}")
+        print(f"{n.name:<{width}} {n.role:<9} {n.pid:>7} {n.cometbft_pid or '-':>8}  "
+              f"{n.rpc:<23} {height:>7}  {(n.app_hash or '')[:12]:<12} "
+              f"{n.rss_mb or 0:>7.0f}{sync}")
     if gateway is not None:
         state = f"pid {gateway['pid']}" if gateway["alive"] else "stopped"
-        print(f"gateway {gateway['url']} ({state})")
+        print(f"gateway {gateway['url']} ({state}) in front of {net.gateway_node().name}")
     if indexer is not None:
         state = f"pid {indexer['pid']}" if indexer["alive"] else "stopped"
         at = f", indexed height {indexer['height']}" if indexer.get("height") is not None else ""

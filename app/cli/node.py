@@ -1,4 +1,4 @@
-"""``fictra node init|start|rollback|config check|apphash|diff``."""
+"""``fictra node init|start|join|rollback|snapshot|config check|apphash|diff``."""
 
 from __future__ import annotations
 
@@ -34,6 +34,44 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help="also remove the last block (else starting executes it again)")
     rb.add_argument("--json", action="store_true", help="print one JSON object")
     rb.set_defaults(func=_rollback)
+
+    join = cmds.add_parser("join", help="create a full-node home that joins an existing "
+                           "network by its genesis and peers (state sync if its RPC servers "
+                           "offer snapshots, else block sync)")
+    join.add_argument("--home", type=Path, required=True)
+    join.add_argument("--genesis", type=Path, required=True, help="the network's genesis.json")
+    join.add_argument("--peers", required=True, metavar="ID@HOST:PORT,...",
+                      help="nodes to connect to (their `cometbft show-node-id` and P2P port)")
+    join.add_argument("--rpc-servers", default="", metavar="HOST:PORT,...",
+                      help="CometBFT RPC of network nodes: where snapshots are looked for and "
+                           "state sync's light client takes its trusted headers")
+    join.add_argument("--p2p-port", type=int, default=26656, help="default 26656")
+    join.add_argument("--rpc-port", type=int, default=None, help="default P2P port + 1")
+    join.add_argument("--host", default="127.0.0.1", help="address to listen on "
+                      "(default 127.0.0.1)")
+    join.add_argument("--moniker", default=None, help="default: the home's name")
+    join.add_argument("--json", action="store_true", help="print one JSON object")
+    join.set_defaults(func=_join)
+
+    snap = cmds.add_parser("snapshot", help="a state-sync snapshot as one verified file")
+    snap_cmds = snap.add_subparsers(dest="snapshot_cmd", required=True, metavar="CMD")
+    exp = snap_cmds.add_parser("export", help="write one of the node's snapshots (or its "
+                               "latest state) to a file (the node must be stopped)")
+    exp.add_argument("--home", type=Path, required=True)
+    exp.add_argument("--height", type=int, default=0,
+                     help="a snapshot the node keeps, or its latest height (default latest)")
+    exp.add_argument("--out", type=Path, required=True)
+    exp.add_argument("--json", action="store_true", help="print one JSON object")
+    exp.set_defaults(func=_snapshot_export)
+    imp = snap_cmds.add_parser("import", help="verify a snapshot file and make an empty node "
+                               "start from it (state sync from a local seed; see README)")
+    imp.add_argument("--home", type=Path, required=True)
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--rpc-servers", default="", metavar="HOST:PORT,...",
+                     help="network nodes whose headers state sync's light client trusts "
+                          "(default: config.toml's statesync.rpc_servers)")
+    imp.add_argument("--json", action="store_true", help="print one JSON object")
+    imp.set_defaults(func=_snapshot_import)
 
     config = cmds.add_parser("config", help="check a node's configuration")
     config_cmds = config.add_subparsers(dest="config_cmd", required=True, metavar="CMD")
@@ -104,6 +142,78 @@ def _rollback(args: argparse.Namespace) -> int:
     if doc["app_hash"] != doc["cometbft_app_hash"]:
         print("warning: the app's and CometBFT's app hashes differ at that height",
               file=sys.stderr)
+    return 0
+
+
+def _join(args: argparse.Namespace) -> int:
+    # imported here: the network code (tomlkit, urllib) costs other fictra commands start-up
+    from app.node.join import JoinError, join, parse_peers
+
+    for port in (args.p2p_port, args.rpc_port):
+        if port is not None and not 1 <= port <= 65535:
+            print(f"error: port {port} is not 1..65535", file=sys.stderr)
+            return 2
+    try:
+        peers = parse_peers(args.peers)
+        servers = [s.strip() for s in args.rpc_servers.split(",") if s.strip()]
+        doc = join(args.home, args.genesis, peers, servers, p2p_port=args.p2p_port,
+                   rpc_port=args.rpc_port or args.p2p_port + 1, host=args.host,
+                   moniker=args.moniker or args.home.resolve().name or "node")
+    except (JoinError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(doc))
+        return 0
+    print(f"initialized {doc['home']}: chain {doc['chain_id']}, node id {doc['node_id']}, "
+          f"p2p {doc['p2p']}, rpc {doc['rpc']}, {len(peers)} peer(s)")
+    print(doc["plan"])
+    print(f"start it with `fictra node start --home {args.home}`")
+    return 0
+
+
+def _snapshot_export(args: argparse.Namespace) -> int:
+    # imported here: the store and the modules cost every other fictra command start-up
+    from app.node.bootstrap import export_file
+    from app.node.inspect import InspectError
+    from app.node.snapfile import SnapFileError
+
+    try:
+        header = export_file(args.home, args.height or None, args.out)
+    except (InspectError, SnapFileError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    doc = {**header.to_json(), "file": str(args.out), "bytes": args.out.stat().st_size}
+    if args.json:
+        print(json.dumps(doc))
+    else:
+        print(f"wrote {args.out}: height {header.height} of chain {header.chain_id}, app hash "
+              f"{doc['app_hash']}, {header.chunks} chunks, {doc['bytes']:,} bytes")
+    return 0
+
+
+def _snapshot_import(args: argparse.Namespace) -> int:
+    # imported here: the store and the modules cost every other fictra command start-up
+    from app.node.bootstrap import import_file
+    from app.node.inspect import InspectError
+    from app.node.snapfile import SnapFileError
+
+    servers = [s.strip() for s in args.rpc_servers.split(",") if s.strip()]
+    try:
+        doc = import_file(args.home, args.file, servers)
+    except (InspectError, SnapFileError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(doc))
+        return 0
+    print(f"verified {args.file}: height {doc['height']}, app hash {doc['app_hash']}, "
+          f"{doc['chunks']} chunks (every chunk rebuilt and checked against it)")
+    print(f"state sync configured: trust height {doc['trust_height']} (block "
+          f"{doc['trust_hash'][:12]}...) from {', '.join(doc['rpc_servers'])}")
+    print(f"at `fictra node start --home {args.home}` a local seed ({doc['seed']}) offers "
+          "this snapshot to the node's state sync; once restored the seed is removed and the "
+          "node block-syncs on from its peers")
     return 0
 
 

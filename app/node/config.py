@@ -29,20 +29,39 @@ def store_options(home: Path) -> dict[str, Any]:
     return dict(section)
 
 
-def halt_height(home: Path) -> int:
-    """``halt_height`` of ``[node]`` in ``<home>/config/app.toml`` (0: none)."""
+NODE_KEYS = frozenset({"halt_height", "statesync_fallback_s"})
+DEFAULT_STATESYNC_FALLBACK_S = 60
+
+
+def _node_section(home: Path) -> dict[str, Any]:
     path = Path(home) / "config" / "app.toml"
     if not path.exists():
-        return 0
+        return {}
     with path.open("rb") as f:
         section = tomllib.load(f).get("node", {})
-    unknown = set(section) - {"halt_height"}
+    unknown = set(section) - NODE_KEYS
     if unknown:
         raise ValueError(f"{path}: unknown [node] keys: {', '.join(sorted(unknown))}")
-    value = section.get("halt_height", 0)
+    return dict(section)
+
+
+def _non_negative(home: Path, key: str, default: int) -> int:
+    value = _node_section(home).get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{path}: [node] halt_height must be a non-negative integer")
+        raise ValueError(f"{Path(home) / 'config' / 'app.toml'}: [node] {key} must be a "
+                         "non-negative integer")
     return value
+
+
+def halt_height(home: Path) -> int:
+    """``halt_height`` of ``[node]`` in ``<home>/config/app.toml`` (0: none)."""
+    return _non_negative(home, "halt_height", 0)
+
+
+def statesync_fallback_s(home: Path) -> int:
+    """``statesync_fallback_s`` of ``[node]``: seconds a state-syncing node waits for a
+    snapshot offer before it falls back to block sync (0: wait for ever)."""
+    return _non_negative(home, "statesync_fallback_s", DEFAULT_STATESYNC_FALLBACK_S)
 
 
 def create_app(home: Path, halt_at: int = 0) -> FictraApp:

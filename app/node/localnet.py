@@ -3,9 +3,11 @@
 The network lives in one directory (``network.json`` plus ``node0..``); ``localnet.json``
 records the pid of each running node so ``status``, ``stop``, ``kill`` and ``down`` work from
 any shell. It also records the wallet gateway (``fictra gateway`` in front of node0) under
-``gateway``: its pid and URL; and the analytics indexer (``fictra indexer`` following node0
-into ``index.sqlite`` in the home, or a PostgreSQL URL) under ``indexer``: its pid, database
-and metrics URL.
+``gateway``: its pid and URL; and the analytics indexer (``fictra indexer`` following the
+gateway's node into ``index.sqlite`` in the home, or a PostgreSQL URL) under ``indexer``: its
+pid, database and metrics URL. Observers (``observer0..``, full nodes outside the validator
+set) are nodes like the others here; with any, the gateway and the indexer sit in front of
+``observer0``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ INDEX_FILE = "index.sqlite"
 @dataclass
 class NodeStatus:
     name: str
+    role: str
     pid: int | None
     cometbft_pid: int | None
     rpc: str
@@ -197,7 +200,7 @@ class Localnet:
                     cmt_pid = json.loads(pid_file.read_text()).get("cometbft")
                 except ValueError:
                     cmt_pid = None
-            st = NodeStatus(node.name, pid, cmt_pid, node.rpc_url, pid is not None)
+            st = NodeStatus(node.name, node.role, pid, cmt_pid, node.rpc_url, pid is not None)
             if pid:
                 st.rss_mb = round(_rss_mb(pid) + _rss_mb(cmt_pid), 1)
                 try:
@@ -211,6 +214,18 @@ class Localnet:
         return out
 
     # -- the wallet gateway -------------------------------------------------------
+    @property
+    def validators(self) -> list[NodeInfo]:
+        return [n for n in self.nodes if n.role == "validator"]
+
+    @property
+    def observers(self) -> list[NodeInfo]:
+        return [n for n in self.nodes if n.role == "observer"]
+
+    def gateway_node(self) -> NodeInfo:
+        """The node the gateway calls: the first observer, else node0."""
+        return (self.observers or self.nodes)[0]
+
     def default_gateway_port(self) -> int:
         """8545 for the default ports; otherwise a port in node0's unused range."""
         base = self.nodes[0].p2p_port
@@ -242,10 +257,10 @@ class Localnet:
 
     def start_gateway(self, port: int | None = None, extra_args: list[str] | None = None,
                       index: str | None = None) -> str:
-        """Start ``fictra gateway`` in front of node0 (its log: ``<home>/gateway.log``),
-        reading history and analytics from the ``index`` database if given; returns its URL.
-        A ``gateway.toml`` in the home is passed as its config."""
-        node_url = self.nodes[0].rpc_url
+        """Start ``fictra gateway`` in front of ``gateway_node()`` (its log:
+        ``<home>/gateway.log``), reading history and analytics from the ``index`` database if
+        given; returns its URL. A ``gateway.toml`` in the home is passed as its config."""
+        node_url = self.gateway_node().rpc_url
         running = self.gateway_pid()
         if running:
             return str(self._gateway_record()["url"])
@@ -317,10 +332,10 @@ class Localnet:
                 "metrics": rec.get("metrics"), "node": rec.get("node")}
 
     def start_indexer(self, db: str | None = None) -> str:
-        """Start ``fictra indexer`` following node0 (its log: ``<home>/indexer.log``) into
-        ``db`` (default: the one used before, else ``<home>/index.sqlite``); returns the
-        database URL."""
-        node_url = self.nodes[0].rpc_url
+        """Start ``fictra indexer`` following ``gateway_node()`` (its log:
+        ``<home>/indexer.log``) into ``db`` (default: the one used before, else
+        ``<home>/index.sqlite``); returns the database URL."""
+        node_url = self.gateway_node().rpc_url
         db = db or self.index_db()
         if self.indexer_pid():
             return str(self._indexer_record()["db"])

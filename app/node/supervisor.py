@@ -15,12 +15,14 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from abci.server import AbciServer
 from app.crypto import Key
 from app.genesis import GenesisError, validate_app_state
 from app.node.binaries import cometbft
 from app.node.config import create_app
+from app.node.syncplan import SyncPlan
 from app.node.testfaults import FaultConfigError
 from genesis.network import NetworkError, init_single
 from rpc.keystore import Keyring, KeystoreError, check_passphrase
@@ -83,17 +85,46 @@ class Node:
         await self.server.start()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._signalled, stop, sig)
+        plan = SyncPlan(self.home, app, _die_with_parent)
+        plan.announce()
+        while True:
+            outcome = await self._run_child(app, plan, stop)
+            if outcome != "fallback":
+                break
+            plan.fall_back()
+        await plan.stop_seed()
+        await self.server.close()
+        app.close()
+        (self.home / "node.pids.json").unlink(missing_ok=True)
+        if self.exit_code == EXIT_OK:
+            log.info("node stopped cleanly")
+        return self.exit_code
+
+    async def _run_child(self, app: Any, plan: SyncPlan, stop: asyncio.Event) -> str:
+        """Run cometbft until it exits, the node is stopped, or state sync falls back to
+        block sync (then cometbft is stopped and "fallback" returned)."""
+        assert self.server is not None
+        peers = await plan.start_seed()
+        extra = ["--p2p.persistent_peers", peers] if peers is not None else []
         self.child = await asyncio.create_subprocess_exec(
             cometbft(), "start", "--home", str(self.home),
-            "--proxy_app", f"unix://{self.socket}",
+            "--proxy_app", f"unix://{self.socket}", *extra,
             preexec_fn=_die_with_parent,
         )
         self._write_pids()
         log.info("node started: app pid %d, cometbft pid %d", os.getpid(), self.child.pid)
         child_done = asyncio.create_task(self.child.wait())
         stop_wait = asyncio.create_task(stop.wait())
-        await asyncio.wait({child_done, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+        watch = asyncio.create_task(plan.watch())
+        await asyncio.wait({child_done, stop_wait, watch}, return_when=asyncio.FIRST_COMPLETED)
+        if watch.done() and watch.result() == "fallback" and not child_done.done() \
+                and not stop.is_set():
+            stop_wait.cancel()
+            await self._stop_child()
+            return "fallback"
+        watch.cancel()
         if child_done.done():
+            stop_wait.cancel()
             self.exit_code = EXIT_COMETBFT_DIED
             self.reason = f"cometbft exited with status {child_done.result()}; stopping the app"
             log.error(self.reason)
@@ -106,12 +137,7 @@ class Node:
             elif self.reason:
                 log.warning("%s", self.reason)
             await self._stop_child()
-        await self.server.close()
-        app.close()
-        (self.home / "node.pids.json").unlink(missing_ok=True)
-        if self.exit_code == EXIT_OK:
-            log.info("node stopped cleanly")
-        return self.exit_code
+        return "done"
 
     def _signalled(self, stop: asyncio.Event, sig: int) -> None:
         log.info("received %s: stopping cometbft and the app", signal.Signals(sig).name)
