@@ -162,9 +162,11 @@ def _start_gateway(net: Localnet, port: int | None) -> None:
             with urllib.request.urlopen(url + "/health", timeout=2):
                 pass
             print(f"wallet gateway {url} (JSON-RPC; WebSocket {url.replace('http', 'ws')}/ws)")
+            print(f"block explorer {url}/explorer/")
             return
         except urllib.error.HTTPError:  # answering, e.g. 503 while the node warms up
             print(f"wallet gateway {url}")
+            print(f"block explorer {url}/explorer/")
             return
         except (urllib.error.URLError, OSError):
             if net.gateway_exited():
@@ -294,7 +296,7 @@ def _print_status(net: Localnet, as_json: bool) -> None:
               f"{(n.app_hash or '')[:12]:<12} {n.rss_mb or 0:>7.0f}{sync}")
     if gateway is not None:
         state = f"pid {gateway['pid']}" if gateway["alive"] else "stopped"
-        print(f"gateway {gateway['url']} ({state})")
+        print(f"gateway {gateway['url']} ({state}); block explorer {gateway['explorer']}")
 
 
 def _status(args: argparse.Namespace) -> int:

@@ -1,4 +1,4 @@
-"""Transactions: send signed bytes, simulate them, read a receipt.
+"""Transactions: send signed bytes, simulate them, read a receipt or a tx's decoded content.
 
 A tx the node refuses in CheckTx answers -32003 with the ABCI code and log in ``data``; the
 gateway first runs the app's own stateless decode and validation, so garbage never reaches
@@ -10,17 +10,18 @@ content as another sender of that key) learns that its nonce is taken.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
-from app.errors import TxError
+from app.errors import Code, TxError
 from app.modules.router import validate_basic
 from app.tx.codec import decode_tx, tx_hash
-from rpc import receipts
+from rpc import receipts, txview
 from rpc.cometclient import NodeError
 from rpc.errors import INVALID_PARAMS, LIMIT_EXCEEDED, TX_REJECTED, RpcError
 from rpc.jsonrpc import CallContext, Method
 from rpc.params import HASH, OPTIONS, TX_BYTES, Param
-from rpc.schemas import BOOL, INT, STR, obj, ref
+from rpc.schemas import BOOL, INT, STR, nullable, obj, ref
 from rpc.simulate import simulate
 
 SCHEMAS = {
@@ -29,6 +30,13 @@ SCHEMAS = {
         "required_fee": ref("Amount"), "size": INT, "height": INT,
         "events": {"type": "array", "items": ref("Event")},
     }),
+    "TxContent": obj({
+        "signer": ref("Address"), "public_key": STR, "nonce": ref("Amount"),
+        "fee": ref("Amount"), "memo": STR, "timeout_height": INT, "size": INT,
+        "messages": {"type": "array", "items": {"type": "object", "required": ["type"]}},
+    }),
+    "TxDetail": obj({"receipt": ref("Receipt"), "code_name": STR,
+                     "tx": nullable(ref("TxContent"))}),
 }
 
 _TX = Param("tx", TX_BYTES, "signed tx bytes, 0x-hex or base64")
@@ -87,6 +95,26 @@ async def get_transaction(ctx: CallContext, params: dict[str, Any]) -> dict[str,
     return ctx.gw.tx_status(params["hash"].hex().upper())
 
 
+def code_name(code: int) -> str:
+    try:
+        return Code(code).name
+    except ValueError:
+        return f"UNKNOWN_{code}"
+
+
+async def get_transaction_detail(ctx: CallContext, params: dict[str, Any]
+                                 ) -> dict[str, Any] | None:
+    doc = await ctx.gw.node.tx(params["hash"])
+    if not doc:
+        return None
+    receipt = receipts.from_indexed(doc)
+    try:
+        content: dict[str, Any] | None = txview.describe(base64.b64decode(doc.get("tx") or ""))
+    except (TxError, ValueError):  # in a block, so decodable; the node's answer was not
+        content = None
+    return {"receipt": receipt, "code_name": code_name(receipt["code"]), "tx": content}
+
+
 METHODS = [
     Method("fictra_sendRawTransaction", send_raw, (_TX,),
            {"name": "hash", "schema": ref("HexHash")},
@@ -108,4 +136,9 @@ METHODS = [
            description="Before that, a tx this gateway accepted answers {status: pending} "
            "(the gateway keeps it and offers it to the node again if the node lost it) or "
            "{status: dropped, reason} once it can no longer commit; any other hash: null."),
+    Method("fictra_getTransactionDetail", get_transaction_detail,
+           (Param("hash", HASH, "tx hash"),),
+           {"name": "detail", "schema": nullable(ref("TxDetail"))},
+           "An included tx: its receipt, the name of its result code and its decoded "
+           "messages, memo, nonce and fee; null until it is in a block.", cache=True),
 ]
