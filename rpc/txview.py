@@ -48,7 +48,7 @@ def message_json(msg: Message) -> dict[str, Any]:
         if oneof is not None and msg.WhichOneof(oneof.name) != field.name:
             continue
         value = getattr(msg, field.name)
-        if field.label == FieldDescriptor.LABEL_REPEATED:
+        if field.is_repeated:
             out[field.name] = [_scalar(field, v) for v in value]
         else:
             out[field.name] = _scalar(field, value)
@@ -66,5 +66,6 @@ def describe(raw: bytes) -> dict[str, Any]:
         "memo": dtx.memo,
         "timeout_height": dtx.timeout_height,
         "size": dtx.size,
-        "messages": [{"type": kind, **message_json(m)} for kind, m in dtx.msgs],  # type: ignore[arg-type]
+        "messages": [{"type": kind, **message_json(m)}  # type: ignore[arg-type]
+                     for kind, m in dtx.msgs],
     }

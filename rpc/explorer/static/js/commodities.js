@@ -1,6 +1,6 @@
 // The catalogue with each commodity's price history, and trade volume over the last days.
 
-import {batch} from "./rpc.js";
+import {batch, call} from "./rpc.js";
 import {barChart, lineChart} from "./chart.js";
 import {badge, errorBox, h, num, pt, row, table, units} from "./dom.js";
 
@@ -16,9 +16,6 @@ export async function commodities(ctx) {
   const round = Number((params && params.oracle_round_blocks) || 30);
   const from = Math.max(1, st.height - ROUNDS * round);
   const list = cat.commodities;
-  const histories = await batch(list.map((c) => ["fictra_getPriceHistory",
-                                                 {commodity: c.code, page: {from, limit: 500}}]));
-  if (!ctx.alive) return;
 
   const volume = {};
   if (!(trade instanceof Error)) {
@@ -29,19 +26,18 @@ export async function commodities(ctx) {
       v.quantity += BigInt(d.quantity);
     }
   }
+  const lastPrice = {};
   const v = ctx.view;
   v.append(h("h1", null, "Commodities"),
     table(["code", "name", "unit", "FT rate", "verification quorum", "last price",
            `purchases (${DAYS} d)`, `quantity (${DAYS} d)`, `value (${DAYS} d)`],
-    list.map((c, i) => {
-      const hist = histories[i];
-      const last = hist && !(hist instanceof Error) && hist.points.length ? hist.points[hist.points.length - 1] : null;
+    list.map((c) => {
       const vol = volume[c.code];
+      lastPrice[c.code] = h("span", {class: "price"}, "…");
       return row([h("a", {href: `#/commodities`, id: `c-${c.code}`}, c.code), c.name, c.unit,
                   `${(c.ft_rate_bps / 100).toFixed(2)} %`,
                   Object.entries(c.requirements).map(([k, q]) => `${k} ${q}`).join(", "),
-                  last ? h("span", {class: "price"}, `${pt(last.price)}/${c.unit}`) : "-",
-                  vol ? num(vol.count) : "0",
+                  lastPrice[c.code], vol ? num(vol.count) : "0",
                   vol ? `${units(vol.quantity.toString(), c.decimals)} ${c.unit}` : "-",
                   vol ? pt(vol.value.toString()) : "-"], {key: c.code});
     }), {id: "commodities"}));
@@ -54,19 +50,33 @@ export async function commodities(ctx) {
       h("div", {class: "card", id: "chart-volume"}, h("div", {class: "chart-title"}, `Purchase value per day, PT (last ${DAYS} days)`),
         volumeChart(trade.volume))));
   }
-  v.append(h("h2", null, "Price history"), h("div", {class: "charts"}, list.map((c, i) => {
-    const hist = histories[i];
-    const card = h("div", {class: "card", id: `price-${c.code}`},
-      h("div", {class: "chart-title"}, `${c.code}: PT per ${c.unit} `, c.active ? null : badge("inactive", "bad")));
-    if (hist instanceof Error) card.append(errorBox(hist));
-    else {
-      const pts = hist ? hist.points.map((p) => [p.height, Number(BigInt(p.price)) / 1e6]) : [];
-      card.dataset.points = String(pts.length);
-      card.append(lineChart(pts, {title: `${c.code} price`}),
-                  h("div", {class: "muted"}, pts.length ? `${pts.length} published prices since block ${num(from)}` : "no published price"));
+  // One chart per commodity, each filled when its history arrives (a visitor under the
+  // gateway's rate limit sees the first ones at once and the rest as its calls are let in).
+  const cards = list.map((c) => h("div", {class: "card", id: `price-${c.code}`},
+    h("div", {class: "chart-title"}, `${c.code}: PT per ${c.unit} `, c.active ? null : badge("inactive", "bad")),
+    h("p", {class: "muted"}, "loading…")));
+  v.append(h("h2", null, "Price history"), h("div", {class: "charts"}, cards));
+  await Promise.all(list.map(async (c, i) => {
+    let hist;
+    try {
+      hist = await call("fictra_getPriceHistory", {commodity: c.code, page: {from, limit: 500}});
+    } catch (err) {
+      hist = err;
     }
-    return card;
-  })));
+    if (!ctx.alive) return;
+    const card = cards[i];
+    card.lastChild.remove();
+    if (hist instanceof Error) {
+      card.append(errorBox(hist));
+      return;
+    }
+    const points = hist ? hist.points : [];
+    const pts = points.map((p) => [p.height, Number(BigInt(p.price)) / 1e6]);
+    card.dataset.points = String(pts.length);
+    lastPrice[c.code].textContent = points.length ? `${pt(points[points.length - 1].price)}/${c.unit}` : "-";
+    card.append(lineChart(pts, {title: `${c.code} price`}),
+                h("div", {class: "muted"}, pts.length ? `${pts.length} published prices since block ${num(from)}` : "no published price"));
+  }));
 }
 
 function volumeChart(volume) {

@@ -99,6 +99,6 @@ export function stat(label, value, id) {
 
 export function errorBox(err) {
   let text = err && err.message ? err.message : String(err);
-  if (err && err.code === -32601) text += " (this gateway does not serve it: is its indexer running?)";
+  if (err && (err.code === -32601 || err.code === -32002)) text += " (this gateway answers it from the analytics index: is the indexer running?)";
   return h("p", {class: "error"}, text);
 }
