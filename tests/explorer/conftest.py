@@ -10,25 +10,19 @@ import subprocess
 import sys
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.bench.browser import chromium
+from app.bench.explorer import Scenario, populate
 from app.crypto import Key, read_key_file
-from app.keys import purchase_id
-from app.modules.catalogue import KIND_BY_NAME
 from app.node.localnet import Localnet
-from app.params import UNIT
-from app.tx import builder as tb
-from rpc.client import GatewayClient
-from rpc.wallet import Wallet
 from tests.localnets import ROOT, TEST_KEY, _free, gateway_url, wait_until
 
 HISTORY_TXS = 25  # more than one page of the account's history (20 a page)
-WHEAT_PRICE = 250 * UNIT
 
 
 def rpc(url: str, method: str, *params: Any, api_key: str | None = TEST_KEY) -> Any:
@@ -43,16 +37,11 @@ def rpc(url: str, method: str, *params: Any, api_key: str | None = TEST_KEY) -> 
 
 
 @dataclass
-class Chain:
-    """What the tests put on the chain, to find on the pages."""
+class Chain(Scenario):
+    """What the tests put on the chain (``populate``), to find on the pages."""
 
-    gateway: str  # the localnet's own gateway (rate limited for anonymous callers)
-    home: Path
-    alice: Key = field(default_factory=Key.generate)
-    transfer: str = ""  # faucet -> alice, 250 PT
-    alice_txs: list[str] = field(default_factory=list)  # alice -> faucet, newest last
-    purchase: str = ""
-    purchase_tx: str = ""
+    gateway: str = ""  # the localnet's own gateway (rate limited for anonymous callers)
+    home: Path = Path()
 
     def key(self, name: str) -> Key:
         return read_key_file(self.home / "keys" / f"{name}.json")
@@ -61,62 +50,12 @@ class Chain:
         return rpc(self.gateway, method, *params)
 
 
-async def _fill(chain: Chain) -> None:
-    async with GatewayClient(chain.gateway, api_key=TEST_KEY) as gw:
-        w = Wallet(gw)
-        faucet, alice = chain.key("faucet"), chain.alice
-        r = await w.send_and_wait(faucet, [tb.send(alice.address, 250 * UNIT)])
-        assert r["code"] == 0, r
-        chain.transfer = r["hash"]
-        hashes = [await w.submit(alice, [tb.send(faucet.address, UNIT // 10 + i)])
-                  for i in range(HISTORY_TXS)]
-        for h in hashes:
-            assert (await w.wait(h))["code"] == 0
-        chain.alice_txs = hashes
-
-        buyer, seller = chain.key("trader-ch"), chain.key("trader-sg")
-        sov = chain.key("sovereign-br")
-        now = (await gw.call("fictra_status"))["height"]
-        create = tb.create_purchase(seller.address, "WHEAT", 10_000, 250 * UNIT, sov.address,
-                                    now + 200, now + 400)
-        r = await w.send_and_wait(buyer, [create])
-        assert r["code"] == 0, r
-        chain.purchase_tx = r["hash"]
-        pid = purchase_id(bytes.fromhex(r["hash"]), 0)
-        chain.purchase = pid.hex()
-        doc = bytes(range(32))
-        assert (await w.send_and_wait(seller, [tb.confirm_shipment(pid, [doc])]))["code"] == 0
-        for verifier, kind in (("verifier-1", "shipping"), ("verifier-2", "quality")):
-            r = await w.send_and_wait(chain.key(verifier),
-                                      [tb.attest(pid, KIND_BY_NAME[kind], True, doc)])
-            assert r["code"] == 0, r
-        assert (await gw.call("fictra_getPurchase", chain.purchase))["status"] == "settled"
-        await _publish_price(gw, w, chain)
-
-
-async def _publish_price(gw: GatewayClient, w: Wallet, chain: Chain) -> None:
-    """Every oracle submits a WHEAT price in the current round, until one is published."""
-    round_blocks = int((await gw.call("fictra_getParams"))["oracle_round_blocks"])
-    oracles = [chain.key(f"oracle-{i}") for i in (1, 2, 3)]
-    for _ in range(6):
-        now = (await gw.call("fictra_status"))["height"]
-        rnd = (now + 1) // round_blocks  # the round of the next block
-        hashes = [await w.submit(o, [tb.submit_price("WHEAT", rnd, WHEAT_PRICE)]) for o in oracles]
-        codes = [(await w.wait(h))["code"] for h in hashes]
-        if codes.count(0) >= 2:
-            break
-    while True:
-        price = await gw.call("fictra_getPrice", "WHEAT")
-        if price["status"] == "current" and price["published_height"]:
-            return
-        await asyncio.sleep(1.0)
-
-
 @pytest.fixture(scope="module")
 def chain(shared_localnet: Localnet) -> Chain:
-    c = Chain(gateway_url(shared_localnet), Path(shared_localnet.home))
-    asyncio.run(asyncio.wait_for(_fill(c), 300))
-    return c
+    gateway, home = gateway_url(shared_localnet), Path(shared_localnet.home)
+    s = asyncio.run(asyncio.wait_for(populate(gateway, home / "keys", TEST_KEY, HISTORY_TXS),
+                                     300))
+    return Chain(**vars(s), gateway=gateway, home=home)
 
 
 @pytest.fixture(scope="module")

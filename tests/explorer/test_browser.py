@@ -16,9 +16,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from app.bench.explorer import WHEAT_PRICE
 from tests.localnets import gateway_url
 
-from .conftest import HISTORY_TXS, WHEAT_PRICE, Chain
+from .conftest import HISTORY_TXS, Chain
 
 pytestmark = pytest.mark.integration
 

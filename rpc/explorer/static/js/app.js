@@ -44,7 +44,9 @@ function route() {
   for (const [re, page] of ROUTES) {
     const m = path.match(re);
     if (m) {
-      page(ctx, ...m.slice(1)).catch((err) => {
+      page(ctx, ...m.slice(1)).then(() => {
+        if (ctx.alive) performance.mark("page-shown");
+      }, (err) => {
         if (ctx.alive) ctx.view.replaceChildren(errorBox(err));
       });
       return;
@@ -69,6 +71,9 @@ async function search(ev) {
   const input = document.getElementById("search-input");
   const q = input.value.trim();
   if (!q) return;
+  performance.clearMarks("search-start");
+  performance.clearMarks("page-shown");
+  performance.mark("search-start");
   let found;
   try {
     found = await call("fictra_search", {query: q});

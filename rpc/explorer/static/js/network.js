@@ -72,6 +72,7 @@ export async function network(ctx) {
     cards.mempool.textContent = `${num(stats.mempool_size)} txs`;
     cards.validators.textContent = num(stats.validators.length);
     charts.replaceChildren(...seriesCharts(stats.series || []));
+    if (!performance.getEntriesByName("stats-shown").length) performance.mark("stats-shown");
     lower.replaceChildren(
       h("h2", null, `Txs by type, last ${stats.blocks} blocks`), typesTable(stats.txs_by_type),
       h("h2", null, "Validators and voting power"), validatorsTable(stats.validators));
