@@ -10,6 +10,7 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
         && apt-get -o DPkg::Lock::Timeout=900 install -y -q chromium chromium-driver >/dev/null \
         || { echo "[test] could not install chromium (apt-get as root)" >&2; exit 1; }
 fi
+bash scripts/postgres.sh || exit 1
 .venv/bin/ruff check . || exit 1
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 rc=$?

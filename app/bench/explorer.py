@@ -136,8 +136,9 @@ def first_render(d: Any, explorer: str) -> dict[str, float]:
 
 def search_ms(d: Any, explorer: str, tx_hash: str) -> float:
     """Milliseconds from submitting a tx hash in the search box to its page drawn."""
-    from selenium.webdriver.common.by import By  # a dev dependency, as in app.bench.browser
-    from selenium.webdriver.common.keys import Keys
+    # imported here: selenium is a dev dependency (as in app.bench.browser)
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys  # imported here: the same
 
     d.get(explorer + "#/")
     _wait(d, _MARK.format("page-shown"), "the network page")

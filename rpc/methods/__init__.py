@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from rpc.jsonrpc import Registry
-from rpc.methods import accounts, chain, discover, proofs, subscribe, trade, txs
+from rpc.methods import accounts, chain, discover, explorer, proofs, subscribe, trade, txs
 
-MODULES: tuple[Any, ...] = (chain, accounts, txs, proofs, trade, subscribe, discover)
+MODULES: tuple[Any, ...] = (chain, accounts, txs, proofs, trade, explorer, subscribe,
+                            discover)
 
 
 def build_registry() -> Registry:

@@ -100,6 +100,14 @@ def test_every_method_answers_as_documented(net: Net) -> None:
             c.check("fictra_unsubscribe", await gw.ws_call("fictra_unsubscribe", sub.id))
             c.check("fictra_getAccountHistory",
                     await gw.call("fictra_getAccountHistory", fresh.bech32, 1, 5))
+            c.check("fictra_getAccountHistory", await gw.call(
+                "fictra_getAccountHistory", fresh.bech32, None, None, None, 5))
+            blocks = c.check("fictra_getBlocks", await gw.call("fictra_getBlocks"))
+            c.check("fictra_getBlock", await gw.call("fictra_getBlock",
+                                                     blocks["latest_height"]))
+            c.check("fictra_search", await gw.call("fictra_search", tx_hash))
+            c.check("fictra_getNetworkStats", await gw.call("fictra_getNetworkStats"))
+            c.check("fictra_getTradeStats", await gw.call("fictra_getTradeStats"))
 
     asyncio.run(ws())
     assert c.check("fictra_getTransactionDetail",
