@@ -62,10 +62,11 @@ def chain(shared_localnet: Localnet) -> Chain:
 def explorer(shared_localnet: Localnet, chain: Chain) -> Iterator[str]:
     """The explorer's URL on a second gateway in front of node0 without rate limits, so that
     the browser (an anonymous caller) is never slowed down; same arguments as the localnet's
-    own gateway otherwise."""
+    own gateway otherwise (node0, the localnet's analytics index)."""
     port = next(p for p in range(48700, 49200) if _free(p))
     cmd = [sys.executable, "-m", "app.cli.main", "gateway", "--node",
-           shared_localnet.nodes[0].rpc_url, "--listen", f"127.0.0.1:{port}", "--no-rate-limit"]
+           shared_localnet.nodes[0].rpc_url, "--listen", f"127.0.0.1:{port}", "--no-rate-limit",
+           "--index", shared_localnet.index_db()]
     log = open(Path(shared_localnet.home) / "explorer-gateway.log", "ab")  # noqa: SIM115
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL)

@@ -18,13 +18,14 @@ function effect(receipt, address) {
 }
 
 function historyParams(address, cursor) {
-  // Cursor paging (before) when the gateway answers from its index; page numbers otherwise.
+  // The first page by number (any gateway); then by the cursor the answer gives (a gateway
+  // with the analytics index: no depth limit), else by number.
   if (cursor && cursor.before !== undefined) return {address, before: cursor.before, limit: PER_PAGE};
   return {address, page: (cursor && cursor.page) || 1, per_page: PER_PAGE};
 }
 
 function nextCursor(res) {
-  if ("next_before" in res) return res.next_before === null ? null : {before: res.next_before};
+  if (res.next_before) return {before: res.next_before};
   return res.next_page ? {page: res.next_page} : null;
 }
 
