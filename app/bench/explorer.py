@@ -17,9 +17,15 @@ tests use it too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import shutil
 import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +36,7 @@ from app.keys import purchase_id
 from app.modules.catalogue import KIND_BY_NAME
 from app.params import UNIT
 from app.tx import builder as tb
+from genesis.network import new_network
 from rpc.client import GatewayClient
 from rpc.wallet import Wallet
 
@@ -49,9 +56,10 @@ class Scenario:
 
 
 async def populate(gateway: str, keys: Path, api_key: str | None = None,
-                   history_txs: int = 25) -> Scenario:
-    """Transfers, a settled WHEAT purchase and a published WHEAT price, with the localnet's
-    keys in ``keys`` (faucet, trader-ch, trader-sg, sovereign-br, verifier-1..2, oracle-1..3)."""
+                   history_txs: int = 25, price_rounds: int = 1) -> Scenario:
+    """Transfers, a settled WHEAT purchase and ``price_rounds`` published WHEAT prices (the
+    last one ``WHEAT_PRICE``), with the localnet's keys in ``keys`` (faucet, trader-ch,
+    trader-sg, sovereign-br, verifier-1..2, oracle-1..3)."""
     def key(name: str) -> Key:
         return read_key_file(keys / f"{name}.json")
 
@@ -84,25 +92,30 @@ async def populate(gateway: str, keys: Path, api_key: str | None = None,
             r = await w.send_and_wait(key(verifier),
                                       [tb.attest(pid, KIND_BY_NAME[kind], True, doc)])
             assert r["code"] == 0, r
-        await _publish_price(gw, w, [key(f"oracle-{i}") for i in (1, 2, 3)])
+        oracles = [key(f"oracle-{i}") for i in (1, 2, 3)]
+        moves = [12, -6, 9, -3, 5][:price_rounds - 1]  # within the oracle's deviation bound
+        for move in [*moves, 0]:
+            await _publish_price(gw, w, oracles, WHEAT_PRICE + move * UNIT)
     return s
 
 
-async def _publish_price(gw: GatewayClient, w: Wallet, oracles: list[Key]) -> None:
+async def _publish_price(gw: GatewayClient, w: Wallet, oracles: list[Key], price: int) -> None:
     """Every oracle submits a WHEAT price for the round of the next block until a round has
-    enough of them (a submission that lands in a later round fails: try again)."""
+    enough of them (a submission that lands in a later round fails: try again); returns once
+    that price is published."""
     round_blocks = int((await gw.call("fictra_getParams"))["oracle_round_blocks"])
+    before = (await gw.call("fictra_getPrice", "WHEAT") or {}).get("published_height") or 0
     for _ in range(10):
         now = (await gw.call("fictra_status"))["height"]
         rnd = (now + 1) // round_blocks
-        hashes = [await w.submit(o, [tb.submit_price("WHEAT", rnd, WHEAT_PRICE)])
-                  for o in oracles]
+        hashes = [await w.submit(o, [tb.submit_price("WHEAT", rnd, price)]) for o in oracles]
         if [(await w.wait(h))["code"] for h in hashes].count(0) * 3 >= 2 * len(oracles):
             break
     async with asyncio.timeout(WAIT_S * 2):
         while True:
-            price = await gw.call("fictra_getPrice", "WHEAT")
-            if price and price["status"] == "current" and price["published_height"]:
+            p = await gw.call("fictra_getPrice", "WHEAT")
+            if p and (p["published_height"] or 0) > before:
+                assert p["price"] == str(price), p
                 return
             await asyncio.sleep(1.0)
 
@@ -175,10 +188,30 @@ def screenshots(d: Any, explorer: str, out: Path, s: Scenario, signer: str) -> l
     return files
 
 
+@contextlib.contextmanager
+def fresh_localnet(home: Path, validators: int, base_port: int, keep: bool) -> Iterator[str]:
+    """A new localnet started as a user does (``fictra localnet up``: nodes, indexer,
+    gateway) with the gateway's rate limits off, so that the browser's calls are never held
+    back; its gateway URL. Stopped (and removed unless ``keep``) afterwards."""
+    shutil.rmtree(home, ignore_errors=True)
+    new_network(home, validators, "fictra-bench-explorer", base_port=base_port)
+    (home / "gateway.toml").write_text("[gateway]\nrate_limit = false\n")
+    cli = [sys.executable, "-m", "app.cli.main", "localnet"]
+    try:
+        subprocess.run(cli + ["up", "--home", str(home), "--detach"], check=True,
+                       stdout=subprocess.DEVNULL, timeout=300)
+        yield str(json.loads((home / "localnet.json").read_text())["gateway"]["url"])
+    finally:
+        subprocess.run(cli + ["down", "--home", str(home)], stdout=subprocess.DEVNULL,
+                       check=False, timeout=120)
+        if not keep:
+            shutil.rmtree(home, ignore_errors=True)
+
+
 def run(gateway: str, keys: Path, runs: int, shots: Path | None, api_key: str | None
         ) -> dict[str, Any]:
     t0 = time.monotonic()
-    s = asyncio.run(populate(gateway, keys, api_key))
+    s = asyncio.run(populate(gateway, keys, api_key, price_rounds=6))
     populate_s = time.monotonic() - t0
     explorer = gateway.rstrip("/") + "/explorer/"
     d = chromium()
@@ -199,6 +232,8 @@ def run(gateway: str, keys: Path, runs: int, shots: Path | None, api_key: str | 
 
 def print_text(r: dict[str, Any]) -> None:
     f = r["first_render_ms"]
+    where = f"a fresh {r['validators']}-validator localnet" if "validators" in r else "the gateway"
+    print(f"fictra bench explorer on {where} (load average {r['load_avg_1m']})")
     print(f"network page, cold load, {r['runs']} runs (median / max, ms from navigation start):")
     for key, label in (("html_ms", "HTML received"), ("dom_ready_ms", "DOM ready"),
                        ("height_ms", "height shown"), ("stats_ms", "statistics and charts")):
@@ -209,10 +244,18 @@ def print_text(r: dict[str, Any]) -> None:
         print(f"screenshot {path}")
 
 
-def main(gateway: str, keys: Path, runs: int, shots: Path | None, api_key: str | None,
-         as_json: bool) -> int:
-    r = run(gateway, keys, runs, shots, api_key)
-    if as_json:
+def main(args: Any) -> int:
+    """``fictra bench explorer``: on the gateway given, or on a fresh localnet."""
+    shots = Path(args.screenshots).resolve() if args.screenshots else None
+    if args.gateway:
+        r = run(args.gateway, Path(args.localnet_home) / "keys", args.runs, shots, args.api_key)
+    else:
+        home = Path(args.home or f".bench/explorer-{args.validators}").resolve()
+        with fresh_localnet(home, args.validators, args.base_port, args.keep) as gateway:
+            r = run(gateway, home / "keys", args.runs, shots, None)
+        r["validators"] = args.validators
+    r["load_avg_1m"] = round(os.getloadavg()[0], 2)
+    if args.json:
         print(json.dumps(r))
     else:
         print_text(r)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 
 from app.bench.cli import register_e2e
 
@@ -56,10 +54,14 @@ def _register_explorer(kinds: argparse._SubParsersAction) -> None:
     ex = kinds.add_parser("explorer", help="the block explorer in headless Chromium: first "
                           "render of the network page, search, screenshots")
     ex.add_argument("--gateway", default=None,
-                    help="gateway URL (default: the localnet's in --localnet-home)")
+                    help="measure this running gateway (default: start a fresh localnet)")
     ex.add_argument("--localnet-home", default=".localnet",
-                    help="the localnet whose keys fill the chain (default .localnet)")
-    ex.add_argument("--api-key", default=None, help="API key for filling the chain")
+                    help="with --gateway: the localnet whose keys fill the chain")
+    ex.add_argument("--api-key", default=None, help="with --gateway: API key for filling it")
+    ex.add_argument("--validators", type=int, default=4, help="validators of the fresh localnet")
+    ex.add_argument("--base-port", type=int, default=37300)
+    ex.add_argument("--home", default=None, help="scratch directory (default .bench/explorer-N)")
+    ex.add_argument("--keep", action="store_true", help="keep the scratch directory")
     ex.add_argument("--runs", type=int, default=5, help="cold loads and searches measured")
     ex.add_argument("--screenshots", default=None, metavar="DIR",
                     help="write PNGs of the main pages into DIR")
@@ -70,20 +72,10 @@ def _register_explorer(kinds: argparse._SubParsersAction) -> None:
 def _run_explorer(args: argparse.Namespace) -> int:
     from app.bench import explorer  # lazy: selenium is a dev dependency
 
-    home = Path(args.localnet_home)
-    gateway = args.gateway
-    if gateway is None:
-        try:
-            gateway = json.loads((home / "localnet.json").read_text())["gateway"]["url"]
-        except (OSError, ValueError, KeyError, TypeError):
-            print(f"error: no running localnet gateway in {home}; pass --gateway",
-                  file=sys.stderr)
-            return 2
     if args.runs < 1:
         print("error: --runs must be at least 1", file=sys.stderr)
         return 2
-    shots = Path(args.screenshots) if args.screenshots else None
-    return explorer.main(gateway, home / "keys", args.runs, shots, args.api_key, args.json)
+    return explorer.main(args)
 
 
 def _register_rpc(kinds: argparse._SubParsersAction) -> None:

@@ -74,8 +74,12 @@ export async function commodities(ctx) {
     const pts = points.map((p) => [p.height, Number(BigInt(p.price)) / 1e6]);
     card.dataset.points = String(pts.length);
     lastPrice[c.code].textContent = points.length ? `${pt(points[points.length - 1].price)}/${c.unit}` : "-";
+    if (!pts.length) {
+      card.append(h("p", {class: "muted"}, "no published price"));
+      return;
+    }
     card.append(lineChart(pts, {title: `${c.code} price`}),
-                h("div", {class: "muted"}, pts.length ? `${pts.length} published prices since block ${num(from)}` : "no published price"));
+                h("div", {class: "muted"}, `${pts.length} published prices since block ${num(from)}`));
   }));
 }
 
