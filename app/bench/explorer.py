@@ -208,10 +208,10 @@ def fresh_localnet(home: Path, validators: int, base_port: int, keep: bool) -> I
             shutil.rmtree(home, ignore_errors=True)
 
 
-def run(gateway: str, keys: Path, runs: int, shots: Path | None, api_key: str | None
-        ) -> dict[str, Any]:
+def run(gateway: str, keys: Path, runs: int, shots: Path | None, api_key: str | None,
+        price_rounds: int) -> dict[str, Any]:
     t0 = time.monotonic()
-    s = asyncio.run(populate(gateway, keys, api_key, price_rounds=6))
+    s = asyncio.run(populate(gateway, keys, api_key, price_rounds=price_rounds))
     populate_s = time.monotonic() - t0
     explorer = gateway.rstrip("/") + "/explorer/"
     d = chromium()
@@ -248,11 +248,12 @@ def main(args: Any) -> int:
     """``fictra bench explorer``: on the gateway given, or on a fresh localnet."""
     shots = Path(args.screenshots).resolve() if args.screenshots else None
     if args.gateway:
-        r = run(args.gateway, Path(args.localnet_home) / "keys", args.runs, shots, args.api_key)
+        r = run(args.gateway, Path(args.localnet_home) / "keys", args.runs, shots, args.api_key,
+                args.price_rounds)
     else:
         home = Path(args.home or f".bench/explorer-{args.validators}").resolve()
         with fresh_localnet(home, args.validators, args.base_port, args.keep) as gateway:
-            r = run(gateway, home / "keys", args.runs, shots, None)
+            r = run(gateway, home / "keys", args.runs, shots, None, args.price_rounds)
         r["validators"] = args.validators
     r["load_avg_1m"] = round(os.getloadavg()[0], 2)
     if args.json:

@@ -63,6 +63,8 @@ def _register_explorer(kinds: argparse._SubParsersAction) -> None:
     ex.add_argument("--home", default=None, help="scratch directory (default .bench/explorer-N)")
     ex.add_argument("--keep", action="store_true", help="keep the scratch directory")
     ex.add_argument("--runs", type=int, default=5, help="cold loads and searches measured")
+    ex.add_argument("--price-rounds", type=int, default=6,
+                    help="oracle rounds published first (points of the price charts)")
     ex.add_argument("--screenshots", default=None, metavar="DIR",
                     help="write PNGs of the main pages into DIR")
     ex.add_argument("--json", action="store_true", help="print one JSON object")
@@ -72,8 +74,8 @@ def _register_explorer(kinds: argparse._SubParsersAction) -> None:
 def _run_explorer(args: argparse.Namespace) -> int:
     from app.bench import explorer  # lazy: selenium is a dev dependency
 
-    if args.runs < 1:
-        print("error: --runs must be at least 1", file=sys.stderr)
+    if args.runs < 1 or args.price_rounds < 1:
+        print("error: --runs and --price-rounds must be at least 1", file=sys.stderr)
         return 2
     return explorer.main(args)
 
