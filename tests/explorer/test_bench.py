@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.localnets import TEST_KEY, fictra
+from tests.localnets import fictra
 
 from .conftest import Chain
 
@@ -20,9 +20,9 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def test_bench_explorer_prints_figures_and_screenshots(shared_localnet: Any, explorer: str,
                                                        chain: Chain, tmp_path: Path) -> None:
-    gateway = explorer.removesuffix("/explorer/")
+    gateway = explorer.removesuffix("/explorer/")  # without rate limits: no API key needed
     out = fictra("bench", "explorer", "--gateway", gateway, "--localnet-home",
-                 str(shared_localnet.home), "--api-key", TEST_KEY, "--runs", "2",
+                 str(shared_localnet.home), "--runs", "2",
                  "--price-rounds", "1", "--screenshots", str(tmp_path), "--json").stdout
     r = json.loads(out)
     f = r["first_render_ms"]
