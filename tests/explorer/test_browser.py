@@ -316,3 +316,28 @@ def test_every_page_is_reached_from_the_navigation(browser: Any, explorer: str,
         wait_text(d, css)
     assert not_reloaded(d)
     assert re.search(r"#/$", d.current_url)
+
+
+def test_a_rate_limited_visitor_still_gets_every_part_of_a_page(
+        browser: Any, shared_localnet: Any, chain: Chain) -> None:
+    """On the localnet's own gateway the browser is an anonymous FREE caller (burst 10, 2/s):
+    the commodities page needs more calls than that; the refused ones are sent again after
+    the wait the gateway names, and every chart is drawn."""
+    d = browser
+    explorer = gateway_url(shared_localnet) + "/explorer/"
+    open_page(d, explorer, "#/")
+    wait_text(d, "#validators")
+    d.get_log("browser")  # start counting here
+    d.find_element(By.LINK_TEXT, "Commodities").click()
+    cat = chain.call("fictra_listCommodities")["commodities"]
+
+    def drawn() -> bool:
+        return all(text_of(d, f"#price-{c['code']}") and "loading" not in
+                   text_of(d, f"#price-{c['code']}") for c in cat)
+
+    WebDriverWait(d, WAIT_S).until(lambda _: drawn(), "every price chart")
+    refused = [e for e in d.get_log("browser") if "429" in e["message"]]
+    assert refused, "the page made no more calls than a burst: this test tests nothing"
+    assert not d.find_elements(By.CSS_SELECTOR, "p.error"), text_of(d, "p.error")
+    assert int(d.find_element(By.ID, "price-WHEAT").get_attribute("data-points")) >= 1
+    assert not_reloaded(d)
