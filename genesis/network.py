@@ -108,8 +108,10 @@ P2P_RATE = 20_000_000  # bytes/s per peer (default 5,120,000): a 10,000-tx block
 
 def write_config(node: NodeInfo, peers: list[NodeInfo], validators: int, log_level: str,
                  *, serves_rpc: bool = True) -> None:
-    """``serves_rpc``: the node answers the gateway (history, receipts) and so indexes txs;
-    a validator that serves no RPC does not pay for an index nobody reads."""
+    """``serves_rpc``: the node answers a gateway without an analytics index (history and
+    receipts from CometBFT's ``tx_search``/``tx``) and so keeps CometBFT's tx index; a node
+    whose history is served by ``fictra indexer`` (every localnet node) does not pay for an
+    index nobody reads."""
     path = Path(node.home) / "config" / "config.toml"
     doc = tomlkit.parse(path.read_text())
     doc["moniker"] = node.name
@@ -147,7 +149,8 @@ def write_config(node: NodeInfo, peers: list[NodeInfo], validators: int, log_lev
     # RECHECK replays the pending txs into it (off, a sender's next tx fails NONCE_TOO_HIGH).
     # broadcast stays on: txs must reach the next proposers.
     doc["instrumentation"]["prometheus"] = False  # type: ignore[index]
-    # The tx index serves history and receipts (`tx`, `tx_search`) through the gateway.
+    # CometBFT's tx index serves `tx`/`tx_search`, which only a gateway without the analytics
+    # index asks for.
     doc["tx_index"]["indexer"] = "kv" if serves_rpc else "null"  # type: ignore[index]
     path.write_text(tomlkit.dumps(doc))
     write_app_config(Path(node.home))
@@ -242,8 +245,10 @@ def new_network(
     text = json.dumps(genesis, indent=2) + "\n"
     for i, node in enumerate(nodes):
         (Path(node.home) / "config" / "genesis.json").write_text(text)
+        # The localnet's gateway answers history and receipts from `fictra indexer`, which
+        # reads blocks and their results, never CometBFT's tx index: no node keeps one.
         write_config(node, [nodes[j] for j in peers_of(i, validators)], validators, log_level,
-                     serves_rpc=i == 0)  # node0 serves the localnet's gateway
+                     serves_rpc=False)
     (out / "network.json").write_text(
         json.dumps(
             {"chain_id": chain_id, "base_port": base_port, "nodes": [asdict(n) for n in nodes]},

@@ -149,7 +149,13 @@ class Gateway:
         from the index, else the node's tx index; the blocks this gateway saw last cover the
         moments the index has not written them yet."""
         if self.index is not None:
-            found = await self.index.run(reader.tx, tx_hash)
+            try:
+                found = await self.index.run(reader.tx, tx_hash)
+            except RpcError:  # the index cannot be read: the latest blocks may still know
+                recent = self.recent.get(tx_hash)
+                if recent is None:
+                    raise
+                return recent
         else:
             doc = await self.node.tx(bytes.fromhex(tx_hash))
             found = receipts.from_indexed(doc) if doc else None

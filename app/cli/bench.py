@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.bench.cli import register_e2e
+from app.bench.cli import register_e2e, register_index
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     _register_rpc(kinds)
     register_e2e(kinds)
+    register_index(kinds)
     _register_explorer(kinds)
 
 
