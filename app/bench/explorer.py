@@ -53,6 +53,7 @@ class Scenario:
     alice_txs: list[str] = field(default_factory=list)  # alice -> faucet, oldest first
     purchase: str = ""
     purchase_tx: str = ""
+    buyer: str = ""  # the purchase's buyer (a KYC-registered trader)
 
 
 async def populate(gateway: str, keys: Path, api_key: str | None = None,
@@ -77,6 +78,7 @@ async def populate(gateway: str, keys: Path, api_key: str | None = None,
             assert r["code"] == 0, r
 
         buyer, seller, sov = key("trader-ch"), key("trader-sg"), key("sovereign-br")
+        s.buyer = buyer.bech32
         now = (await gw.call("fictra_status"))["height"]
         create = tb.create_purchase(seller.address, "WHEAT", 10_000, WHEAT_PRICE, sov.address,
                                     now + 200, now + 400)
@@ -164,12 +166,12 @@ def search_ms(d: Any, explorer: str, tx_hash: str) -> float:
         "return performance.measure('search', 'search-start', 'page-shown').duration;"))
 
 
-def screenshots(d: Any, explorer: str, out: Path, s: Scenario, signer: str) -> list[Path]:
+def screenshots(d: Any, explorer: str, out: Path, s: Scenario) -> list[Path]:
     """PNGs of the main pages, each taken once the page is drawn."""
     out.mkdir(parents=True, exist_ok=True)
     pages = [("network", "#/", "stats-shown"), ("blocks", "#/blocks", "page-shown"),
              ("tx", f"#/tx/{s.transfer}", "page-shown"),
-             ("account", f"#/account/{signer}", "page-shown"),
+             ("account", f"#/account/{s.buyer}", "page-shown"),
              ("purchase", f"#/purchase/{s.purchase}", "page-shown"),
              ("commodities", "#/commodities", "page-shown"),
              ("sovereigns", "#/sovereigns", "page-shown")]
@@ -218,7 +220,7 @@ def run(gateway: str, keys: Path, runs: int, shots: Path | None, api_key: str | 
     try:
         loads = [first_render(d, explorer) for _ in range(runs)]
         searches = [search_ms(d, explorer, s.alice_txs[-1]) for _ in range(runs)]
-        files = screenshots(d, explorer, shots, s, s.alice.bech32) if shots else []
+        files = screenshots(d, explorer, shots, s) if shots else []
     finally:
         d.quit()
 

@@ -67,7 +67,7 @@ export function barChart(bars, opts = {}) {
     const rect = s("rect", {class: "barv", x, y, width: bw, height: Math.max(0, H - B - y)});
     rect.append(s("title", {}, `${name}: ${v}`));
     svg.append(rect);
-    svg.append(s("text", {x: x + bw / 2, y: H - 8, "text-anchor": "middle"}, String(name).slice(0, 10)));
+    svg.append(s("text", {x: x + bw / 2, y: H - 8, "text-anchor": "middle"}, String(name).slice(0, 16)));
   });
   return svg;
 }

@@ -31,6 +31,10 @@ export async function sovereigns(ctx) {
                  {numeric: [2, 3, 4], key: s.sovereign});
     }), {id: "sovereigns", numeric: ["FT issued", "FT converted", "FT balance"]}),
     h("div", {class: "charts"}, h("div", {class: "card"}, h("div", {class: "chart-title"}, "FT issued and converted"),
-      barChart(list.flatMap((s) => [[`${s.sovereign.slice(0, 9)} iss.`, Number(BigInt(s.issued)) / 1e6],
-                                     [`${s.sovereign.slice(0, 9)} conv.`, Number(BigInt(s.converted)) / 1e6]])))));
+      barChart(list.flatMap((s, i) => {
+        const acc = more[2 * i + 1];
+        const name = acc instanceof Error || !acc.jurisdiction ? s.sovereign.slice(0, 8) : acc.jurisdiction;
+        return [[`${name} issued`, Number(BigInt(s.issued)) / 1e6],
+                [`${name} converted`, Number(BigInt(s.converted)) / 1e6]];
+      })))));
 }
