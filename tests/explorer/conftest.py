@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -20,7 +21,7 @@ from app.bench.browser import chromium
 from app.bench.explorer import Scenario, populate
 from app.crypto import Key, read_key_file
 from app.node.localnet import Localnet
-from tests.localnets import ROOT, TEST_KEY, _free, gateway_url, wait_until
+from tests.localnets import ROOT, TEST_KEY, gateway_url, wait_until
 
 HISTORY_TXS = 25  # more than one page of the account's history (20 a page)
 
@@ -63,7 +64,9 @@ def explorer(shared_localnet: Localnet, chain: Chain) -> Iterator[str]:
     """The explorer's URL on a second gateway in front of node0 without rate limits, so that
     the browser (an anonymous caller) is never slowed down; same arguments as the localnet's
     own gateway otherwise (node0, the localnet's analytics index)."""
-    port = next(p for p in range(48700, 49200) if _free(p))
+    with socket.socket() as sock:  # a port the system hands out: no test's block of ports
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     cmd = [sys.executable, "-m", "app.cli.main", "gateway", "--node",
            shared_localnet.nodes[0].rpc_url, "--listen", f"127.0.0.1:{port}", "--no-rate-limit",
            "--index", shared_localnet.index_db()]
