@@ -26,8 +26,14 @@ const view = document.getElementById("view");
 let current = null;  // the page on screen: {alive, cleanups}
 
 async function notFound(ctx, q) {
+  let text = q;
+  try {
+    text = decodeURIComponent(q);
+  } catch (err) {
+    // typed into the address bar with a stray %: shown as it is
+  }
   ctx.view.append(h("h1", null, "Nothing found"),
-                  h("p", {id: "search-none"}, `No block, tx, address or purchase matches “${decodeURIComponent(q)}”.`));
+                  h("p", {id: "search-none"}, `No block, tx, address or purchase matches “${text}”.`));
 }
 
 function route() {
@@ -55,7 +61,7 @@ function route() {
   ctx.view.append(h("h1", null, "Unknown page"), h("p", null, h("a", {href: "#/"}, "Network")));
 }
 
-// What a query looks like when the gateway has no fictra_search.
+// What a query looks like when the gateway has no fictra_search (or no index behind it).
 function guess(q) {
   if (/^\d{1,19}$/.test(q)) return {kind: "block", key: q};
   if (/^(0x)?[0-9a-fA-F]{64}$/.test(q)) return {kind: "tx", key: q.replace(/^0x/, "").toUpperCase()};
@@ -78,7 +84,7 @@ async function search(ev) {
   try {
     found = await call("fictra_search", {query: q});
   } catch (err) {
-    if (err.code !== -32601) {
+    if (err.code !== -32601 && err.code !== -32002) {  // answered, or no index to ask
       view.replaceChildren(errorBox(err));
       return;
     }
