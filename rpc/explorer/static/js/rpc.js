@@ -33,6 +33,7 @@ async function post(body) {
 export async function call(method, params = {}) {
   for (let attempt = 0; ; attempt++) {
     const answer = await post({jsonrpc: "2.0", id: nextId++, method, params});
+    if (!answer) throw new RpcError({message: "no answer"});
     if (!answer.error) return answer.result;
     if (answer.error.code === RATE_LIMITED && attempt < MAX_RETRIES) {
       await sleep(waitOf(answer.error));
@@ -55,9 +56,12 @@ export async function batch(calls) {
       return {jsonrpc: "2.0", id, method: calls[i][0], params: calls[i][1] || {}};
     });
     const answers = await post(body);
+    if (!Array.isArray(answers)) {  // the request as a whole was refused (e.g. too large)
+      throw new RpcError((answers && answers.error) || {message: "no answer"});
+    }
     const again = [];
     let wait = 0;
-    for (const a of Array.isArray(answers) ? answers : [answers]) {
+    for (const a of answers) {
       const i = ids.get(a.id);
       if (i === undefined) continue;
       if (!a.error) results[i] = a.result;
@@ -97,6 +101,7 @@ class Live {
     ws.onmessage = (ev) => this.receive(JSON.parse(ev.data));
     ws.onclose = () => {
       this.onState(false);
+      this.pending.clear();  // never answered: asked again on the next connection
       if (this.ws !== ws) return;
       setTimeout(() => this.connect(), this.backoff);
       this.backoff = Math.min(10000, this.backoff * 2);
