@@ -47,6 +47,7 @@ function route() {
   ctx.onLeave = (fn) => ctx.cleanups.push(fn);
   current = ctx;
   view.replaceChildren(ctx.view);
+  document.title = "FICTRA explorer" + (path ? " · " + path.split("/").map((p, i) => (i ? p.slice(0, 16) : p)).join(" ") : "");
   for (const [re, page] of ROUTES) {
     const m = path.match(re);
     if (m) {
