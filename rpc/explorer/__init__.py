@@ -6,14 +6,18 @@ gateway's JSON-RPC methods on the same origin and follow new blocks over its Web
 
 Files are answered with ``Cache-Control: no-cache`` and a ``Last-Modified`` date: browsers
 keep them but ask again each time (a 304 when unchanged), so an upgraded gateway never serves
-a page with yesterday's modules.
+a page with yesterday's modules. ``modules.json`` names the module accounts (treasury,
+escrow, reserve) by address, so the pages can say "escrow" where a transfer pays into it.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from aiohttp import web
+
+from app.crypto import module_address, to_bech32
 
 STATIC = Path(__file__).resolve().parent / "static"
 PREFIX = "/explorer/"
@@ -35,6 +39,11 @@ HEADERS = {
 }
 
 
+# The keyless module accounts, named on the pages instead of shown as bare addresses.
+MODULES = ("treasury", "escrow", "reserve")
+MODULES_JSON = json.dumps({to_bech32(module_address(m)): m for m in MODULES})
+
+
 def _file(rel: str) -> Path | None:
     """The static file for a request path, or None (unknown type, outside the folder)."""
     path = (STATIC / (rel or "index.html")).resolve()
@@ -51,12 +60,19 @@ async def serve_file(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path, headers=headers)
 
 
+async def modules(_: web.Request) -> web.Response:
+    return web.Response(text=MODULES_JSON, content_type="application/json",
+                        headers={"Cache-Control": "max-age=86400",
+                                 "X-Content-Type-Options": "nosniff"})
+
+
 async def redirect(_: web.Request) -> web.StreamResponse:
     raise web.HTTPPermanentRedirect(PREFIX)
 
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/explorer", redirect)
+    app.router.add_get(PREFIX + "modules.json", modules)
     app.router.add_get(PREFIX + "{path:.*}", serve_file)
 
 

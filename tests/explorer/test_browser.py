@@ -5,6 +5,7 @@ without a reload."""
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.error
 import urllib.request
@@ -17,6 +18,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from app.bench.explorer import WHEAT_PRICE
+from app.crypto import module_address, to_bech32
 from tests.localnets import gateway_url, wait_until
 
 from .conftest import HISTORY_TXS, Chain
@@ -63,6 +65,10 @@ def rows(d: Any, css: str) -> list[list[str]]:
         ".map((tr) => [...tr.cells].map((td) => td.innerText.trim()));", css))
 
 
+def purchase_value(chain: Chain) -> str:
+    return str(chain.call("fictra_getPurchase", chain.purchase)["value"])
+
+
 def not_reloaded(d: Any) -> bool:
     return d.execute_script("return window.__explorerTest === 1") is True
 
@@ -96,6 +102,10 @@ def test_the_localnet_gateway_serves_the_files(shared_localnet: Any) -> None:
         assert status == 200 and headers["Content-Type"].startswith(kind), path
         again, _, _ = _get(f"{base}/explorer/{path}", {"If-None-Match": headers["Etag"]})
         assert again == 304, path  # kept by the browser, asked again, not sent again
+    status, headers, body = _get(base + "/explorer/modules.json")
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    assert json.loads(body) == {to_bech32(module_address(m)): m
+                                for m in ("treasury", "escrow", "reserve")}
     assert _get(base + "/explorer/js/nothing.js")[0] == 404
     assert _get(base + "/explorer/..%2f..%2fserver.py")[0] == 404
     assert _get(base + "/explorer/%2e%2e/__init__.py")[0] == 404
@@ -217,6 +227,10 @@ def test_account_page_shows_the_account_and_pages_its_history(browser: Any, expl
     assert text_of(d, "#account-jurisdiction") == "CH"
     assert text_of(d, "#account-roles") == ", ".join(acc["roles"])
     assert text_of(d, "#account-frozen") == "no"
+    # The purchase's escrow is named, not shown as a bare address.
+    escrow = to_bech32(module_address("escrow"))
+    assert f"sent {units(purchase_value(chain))} PT to escrow" in text_of(d, "#history")
+    d.find_element(By.CSS_SELECTOR, f'#history a.module[href="#/account/{escrow}"]')
     assert d.find_elements(By.CSS_SELECTOR,
                            f'#account-purchases a[href="#/purchase/{chain.purchase}"]')
 

@@ -1,7 +1,7 @@
 // The explorer's shell: routes (#/...), the search box, the live indicator.
 
 import {call, live} from "./rpc.js";
-import {errorBox, h} from "./dom.js";
+import {errorBox, h, loadModuleNames} from "./dom.js";
 import {network} from "./network.js";
 import {blocks, block} from "./blocks.js";
 import {tx} from "./tx.js";
@@ -104,4 +104,4 @@ live.onState = (on) => {
   badge.className = "live " + (on ? "on" : "off");
 };
 live.connect();
-route();
+loadModuleNames().then(route);

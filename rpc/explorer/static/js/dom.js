@@ -60,11 +60,27 @@ export function ago(t) {
     : `${Math.round(s / 3600)} h ago`;
 }
 
+// Module accounts by address (treasury, escrow, reserve), filled once at start.
+export const moduleNames = new Map();
+
+export async function loadModuleNames() {
+  try {
+    const res = await fetch("modules.json");
+    for (const [addr, name] of Object.entries(await res.json())) moduleNames.set(addr, name);
+  } catch (err) {
+    // without names the pages show the addresses
+  }
+}
+
 export const link = (href, text, cls) => h("a", {href, class: cls}, text);
 export const blockLink = (height) => link(`#/block/${height}`, String(height));
 export const txLink = (hash, n = 10) => link(`#/tx/${hash}`, short(hash, n), "mono");
-export const accountLink = (addr, n = 10) =>
-  addr ? link(`#/account/${addr}`, short(addr, n), "mono") : "-";
+export function accountLink(addr, n = 10) {
+  if (!addr) return "-";
+  const name = moduleNames.get(addr);
+  if (name) return h("a", {href: `#/account/${addr}`, title: addr, class: "module"}, name);
+  return link(`#/account/${addr}`, short(addr, n), "mono");
+}
 export const purchaseLink = (id) => link(`#/purchase/${id}`, short(id, 8), "mono");
 
 export function badge(text, kind) {
