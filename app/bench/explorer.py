@@ -202,7 +202,14 @@ def fresh_localnet(home: Path, validators: int, base_port: int, keep: bool) -> I
     try:
         subprocess.run(cli + ["up", "--home", str(home), "--detach"], check=True,
                        stdout=subprocess.DEVNULL, timeout=300)
-        yield str(json.loads((home / "localnet.json").read_text())["gateway"]["url"])
+        status = json.loads(subprocess.run(cli + ["status", "--home", str(home), "--json"],
+                                           check=True, capture_output=True, text=True,
+                                           timeout=60).stdout)
+        for part in ("indexer", "gateway"):  # the pages need both
+            if not (status.get(part) or {}).get("alive"):
+                raise RuntimeError(f"the localnet's {part} is not running; see "
+                                   f"{home}/{part}.log")
+        yield str(status["gateway"]["url"])
     finally:
         subprocess.run(cli + ["down", "--home", str(home)], stdout=subprocess.DEVNULL,
                        check=False, timeout=120)
