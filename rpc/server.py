@@ -5,6 +5,7 @@
 - ``GET /health``: 200 when the node answers, is not catching up and its last block is
   recent; 503 with the problems otherwise (for load balancers).
 - ``GET /metrics``: Prometheus text.
+- ``GET /explorer/``: the block explorer's pages (``rpc.explorer``).
 
 Bodies over ``max_body_bytes`` are refused with HTTP 413 (WebSocket: the frame closes the
 socket with 1009) before any of it is parsed.
@@ -23,6 +24,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from rpc import errors as E
+from rpc import explorer
 from rpc.config import GatewayConfig
 from rpc.errors import RpcError
 from rpc.gateway import Gateway
@@ -181,7 +183,8 @@ async def index(request: web.Request) -> web.StreamResponse:
     if request.headers.get("Upgrade", "").lower() == "websocket":
         return await rpc_ws(request)
     return _json({"service": "fictra gateway", "jsonrpc": "POST / or WebSocket /ws",
-                  "discover": "rpc.discover", "health": "/health", "metrics": "/metrics"})
+                  "discover": "rpc.discover", "health": "/health", "metrics": "/metrics",
+                  "explorer": explorer.PREFIX})
 
 
 def make_app(gw: Gateway) -> web.Application:
@@ -193,6 +196,7 @@ def make_app(gw: Gateway) -> web.Application:
     app.router.add_get("/ws", rpc_ws)
     app.router.add_get("/health", health)
     app.router.add_get("/metrics", metrics)
+    explorer.add_routes(app)
 
     async def lifecycle(_: web.Application) -> Any:
         await gw.start()

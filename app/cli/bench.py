@@ -60,6 +60,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     _register_disk(kinds)
     register_e2e(kinds)
     register_index(kinds)
+    _register_explorer(kinds)
+
+
+def _register_explorer(kinds: argparse._SubParsersAction) -> None:
+    ex = kinds.add_parser("explorer", help="the block explorer in headless Chromium: first "
+                          "render of the network page, search, screenshots")
+    ex.add_argument("--gateway", default=None,
+                    help="measure this running gateway (default: start a fresh localnet)")
+    ex.add_argument("--localnet-home", default=".localnet",
+                    help="with --gateway: the localnet whose keys fill the chain")
+    ex.add_argument("--api-key", default=None, help="with --gateway: API key for filling it")
+    ex.add_argument("--validators", type=int, default=4, help="validators of the fresh localnet")
+    ex.add_argument("--base-port", type=int, default=37300)
+    ex.add_argument("--home", default=None, help="scratch directory (default .bench/explorer-N)")
+    ex.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    ex.add_argument("--runs", type=int, default=5, help="cold loads and searches measured")
+    ex.add_argument("--price-rounds", type=int, default=6,
+                    help="oracle rounds published first (points of the price charts)")
+    ex.add_argument("--screenshots", default=None, metavar="DIR",
+                    help="write PNGs of the main pages into DIR")
+    ex.add_argument("--json", action="store_true", help="print one JSON object")
+    ex.set_defaults(func=_run_explorer)
+
+
+def _run_explorer(args: argparse.Namespace) -> int:
+    from app.bench import explorer  # lazy: selenium is a dev dependency
+
+    if args.runs < 1 or args.price_rounds < 1:
+        print("error: --runs and --price-rounds must be at least 1", file=sys.stderr)
+        return 2
+    return explorer.main(args)
 
 
 def _run_stake(args: argparse.Namespace) -> int:

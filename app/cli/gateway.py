@@ -58,7 +58,8 @@ def _run(args: argparse.Namespace) -> int:
         return 2
 
     def ready(url: str) -> None:
-        print(f"gateway listening on {url} (node {conf.node})", flush=True)
+        print(f"gateway listening on {url} (node {conf.node}); block explorer {url}/explorer/",
+              flush=True)
 
     try:
         _event_loop_runner()(serve(conf, ready))

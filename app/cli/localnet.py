@@ -212,9 +212,11 @@ def _start_gateway(net: Localnet, port: int | None, index: str | None = None) ->
             with urllib.request.urlopen(url + "/health", timeout=2):
                 pass
             print(f"wallet gateway {url} (JSON-RPC; WebSocket {url.replace('http', 'ws')}/ws)")
+            print(f"block explorer {url}/explorer/")
             return
         except urllib.error.HTTPError:  # answering, e.g. 503 while the node warms up
             print(f"wallet gateway {url}")
+            print(f"block explorer {url}/explorer/")
             return
         except (urllib.error.URLError, OSError):
             if net.gateway_exited():
@@ -350,7 +352,8 @@ def _print_status(net: Localnet, as_json: bool) -> None:
               f"{n.rss_mb or 0:>7.0f}{sync}")
     if gateway is not None:
         state = f"pid {gateway['pid']}" if gateway["alive"] else "stopped"
-        print(f"gateway {gateway['url']} ({state}) in front of {net.gateway_node().name}")
+        print(f"gateway {gateway['url']} ({state}) in front of {net.gateway_node().name}; "
+              f"block explorer {gateway['explorer']}")
     if indexer is not None:
         state = f"pid {indexer['pid']}" if indexer["alive"] else "stopped"
         at = f", indexed height {indexer['height']}" if indexer.get("height") is not None else ""

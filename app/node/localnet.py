@@ -253,7 +253,8 @@ class Localnet:
         if not rec:
             return None
         pid = self.gateway_pid()
-        return {"url": rec.get("url"), "pid": pid, "alive": pid is not None}
+        return {"url": rec.get("url"), "pid": pid, "alive": pid is not None,
+                "explorer": f"{rec.get('url')}/explorer/"}
 
     def start_gateway(self, port: int | None = None, extra_args: list[str] | None = None,
                       index: str | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Transactions: send signed bytes, simulate them, read a receipt.
+"""Transactions: send signed bytes, simulate them, read a receipt or a tx's decoded content.
 
 A tx the node refuses in CheckTx answers -32003 with the ABCI code and log in ``data``; the
 gateway first runs the app's own stateless decode and validation, so garbage never reaches
@@ -10,16 +10,18 @@ content as another sender of that key) learns that its nonce is taken.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
-from app.errors import TxError
+from app.errors import Code, TxError
 from app.modules.router import validate_basic
 from app.tx.codec import decode_tx, tx_hash
+from rpc import txview
 from rpc.cometclient import NodeError
 from rpc.errors import INVALID_PARAMS, LIMIT_EXCEEDED, TX_REJECTED, RpcError
 from rpc.jsonrpc import CallContext, Method
 from rpc.params import HASH, OPTIONS, TX_BYTES, Param
-from rpc.schemas import BOOL, INT, STR, obj, ref
+from rpc.schemas import BOOL, INT, STR, nullable, obj, ref
 from rpc.simulate import simulate
 
 SCHEMAS = {
@@ -28,6 +30,13 @@ SCHEMAS = {
         "required_fee": ref("Amount"), "size": INT, "height": INT,
         "events": {"type": "array", "items": ref("Event")},
     }),
+    "TxContent": obj({
+        "signer": ref("Address"), "public_key": STR, "nonce": ref("Amount"),
+        "fee": ref("Amount"), "memo": STR, "timeout_height": INT, "size": INT,
+        "messages": {"type": "array", "items": {"type": "object", "required": ["type"]}},
+    }),
+    "TxDetail": obj({"receipt": ref("Receipt"), "code_name": STR,
+                     "tx": nullable(ref("TxContent"))}),
 }
 
 _TX = Param("tx", TX_BYTES, "signed tx bytes, 0x-hex or base64")
@@ -85,6 +94,29 @@ async def get_transaction(ctx: CallContext, params: dict[str, Any]) -> dict[str,
     return found if found is not None else ctx.gw.tx_status(tx_hash)
 
 
+def code_name(code: int) -> str:
+    try:
+        return Code(code).name
+    except ValueError:
+        return f"UNKNOWN_{code}"
+
+
+async def get_transaction_detail(ctx: CallContext, params: dict[str, Any]
+                                 ) -> dict[str, Any] | None:
+    receipt = await ctx.gw.lookup_tx(params["hash"].hex().upper())
+    if receipt is None:
+        return None
+    # The bytes from the block itself: every node keeps blocks, not every node a tx index.
+    block = await ctx.gw.node.block(int(receipt["height"]))
+    txs = block["block"]["data"].get("txs") or []
+    try:
+        content: dict[str, Any] | None = txview.describe(
+            base64.b64decode(txs[int(receipt["index"])]))
+    except (TxError, ValueError, IndexError):  # in a block, so decodable: a pruned block
+        content = None
+    return {"receipt": receipt, "code_name": code_name(receipt["code"]), "tx": content}
+
+
 METHODS = [
     Method("fictra_sendRawTransaction", send_raw, (_TX,),
            {"name": "hash", "schema": ref("HexHash")},
@@ -108,4 +140,9 @@ METHODS = [
            "follows. Before that, a tx this gateway accepted answers {status: pending} "
            "(the gateway keeps it and offers it to the node again if the node lost it) or "
            "{status: dropped, reason} once it can no longer commit; any other hash: null."),
+    Method("fictra_getTransactionDetail", get_transaction_detail,
+           (Param("hash", HASH, "tx hash"),),
+           {"name": "detail", "schema": nullable(ref("TxDetail"))},
+           "An included tx: its receipt, the name of its result code and its decoded "
+           "messages, memo, nonce and fee; null until it is in a block.", cache=True),
 ]

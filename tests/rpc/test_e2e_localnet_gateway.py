@@ -34,9 +34,13 @@ def test_up_status_down(tmp_path: Path, procs: Procs) -> None:
                      "--base-port", str(base)).stdout
         url = f"http://127.0.0.1:{base + 9}"
         assert f"wallet gateway {url}" in out
+        assert f"block explorer {url}/explorer/" in out
         status = json.loads(fictra("localnet", "status", "--home", str(home), "--json").stdout)
         gw = status["gateway"]
         assert gw["url"] == url and gw["alive"] and _alive(gw["pid"])
+        assert gw["explorer"] == f"{url}/explorer/"
+        text = fictra("localnet", "status", "--home", str(home)).stdout
+        assert f"block explorer {url}/explorer/" in text
         env = {"FICTRA_LOCALNET_HOME": str(home), "FICTRA_KEYRING": str(tmp_path / "ring")}
         chain = json.loads(fictra("wallet", "status", "--json", env=env).stdout)  # found via
         assert chain["chain_id"] == "fictra-localnet" and chain["height"] >= 1  # localnet.json

@@ -121,6 +121,14 @@ def test_every_method_answers_as_documented(net: Net) -> None:
             c.check("fictra_getTradeStats", await gw.call("fictra_getTradeStats"))
 
     asyncio.run(ws())
+    assert c.check("fictra_getTransactionDetail",
+                   net.call("fictra_getTransactionDetail", "00" * 32)) is None
+    detail = c.check("fictra_getTransactionDetail",
+                     net.call("fictra_getTransactionDetail", tx_hash))
+    assert detail["code_name"] == "OK" and detail["receipt"]["hash"] == tx_hash
+    assert detail["tx"]["signer"] == faucet.bech32 and detail["tx"]["nonce"] == str(nonce)
+    assert detail["tx"]["messages"] == [{"type": "send", "to": fresh.bech32,
+                                         "amount": str(UNIT)}]
     c.check("rpc.discover", c.doc)
     assert c.checked == set(build_registry().methods)
 
