@@ -43,6 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.add_argument("--gateway-port", type=int, default=None,
                     help="wallet gateway port (default 8545; base port + 9 for other bases)")
     up.add_argument("--no-gateway", action="store_true", help="do not start the wallet gateway")
+    up.add_argument("--log-format", choices=("plain", "json"), default=None,
+                    help="how the nodes and the gateway log: plain lines or one JSON object "
+                         "per line (default: as last time, else plain)")
     up.set_defaults(func=_up)
 
     status = cmds.add_parser("status", help="every node: pids, RPC URL, height, app hash")
@@ -118,6 +121,8 @@ def _up(args: argparse.Namespace) -> int:
             return 2
         _progress_line("", done=True)
     net = Localnet(home)
+    if args.log_format:
+        net.set_log_format(args.log_format)
     try:
         return _start_all(net, args)
     except (KeyboardInterrupt, BrokenPipeError):  # Ctrl-C or a closed pipe during start-up
@@ -295,6 +300,10 @@ def _print_status(net: Localnet, as_json: bool) -> None:
     if gateway is not None:
         state = f"pid {gateway['pid']}" if gateway["alive"] else "stopped"
         print(f"gateway {gateway['url']} ({state})")
+    if nodes and nodes[0].metrics.get("app"):
+        first = nodes[0].metrics
+        print(f"metrics: {nodes[0].name} app {first['app']}, cometbft {first['cometbft'] or '-'}"
+              f" (each node its own: --json lists them)")
 
 
 def _status(args: argparse.Namespace) -> int:
