@@ -24,6 +24,7 @@ from prometheus_client.core import (
     HistogramMetricFamily,
     Metric,
 )
+from prometheus_client.utils import floatToGoString
 
 from app.errors import Code
 
@@ -61,7 +62,7 @@ class Hist:
         """Cumulative (le, count) pairs ending with +Inf, and the sum (for a scrape)."""
         counts, total = list(self.counts), self.sum
         out, running = [], 0
-        for bound, n in zip((*map(str, self.bounds), "+Inf"), counts, strict=True):
+        for bound, n in zip((*map(floatToGoString, self.bounds), "+Inf"), counts, strict=True):
             running += n
             out.append((bound, running))
         return out, total
