@@ -23,8 +23,11 @@ _ACCEPT = pb.ResponseProcessProposal.ACCEPT
 
 def tx_type(dtx: Any) -> str:
     """The tx's message kind (``send``, ``attest``, ...), ``mixed`` if it has several."""
-    kinds = {kind for kind, _ in dtx.msgs}
-    return kinds.pop() if len(kinds) == 1 else "mixed"
+    msgs = dtx.msgs
+    kind: str = msgs[0][0] if msgs else "mixed"
+    if len(msgs) > 1 and any(k != kind for k, _ in msgs):
+        return "mixed"
+    return kind
 
 
 class MeteredApp(FictraApp):
