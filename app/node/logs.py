@@ -51,14 +51,18 @@ class JsonFormatter(logging.Formatter):
         return json_line(level, record.name, record.getMessage(), **fields)
 
 
+class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler ``setup`` installs (another setup replaces it, and only it)."""
+
+
 def setup(level: str = "INFO", fmt: str = "plain", stream: TextIO | None = None) -> None:
     """Send every logger's records (warnings included) to ``stream`` (stderr) in ``fmt``."""
     if fmt not in FORMATS:
         raise ValueError(f"log format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = _Handler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(PLAIN))
     root = logging.getLogger()
-    for old in list(root.handlers):
+    for old in [h for h in root.handlers if isinstance(h, _Handler)]:  # a second setup
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
