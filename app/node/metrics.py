@@ -170,9 +170,13 @@ class Collector:
                 with contextlib.suppress(OSError):  # a file compaction removes meanwhile
                     size.add_metric([shard], store.dbs[shard].size_bytes())
             manager = store.snapshots
-            snaps = manager.list_snapshots() if manager is not None else []
-            held.add_metric([], len(snaps))
-            latest.add_metric([], snaps[0].height if snaps else 0)
+            try:  # an export may be writing its files right now: skip them this once
+                snaps = manager.list_snapshots() if manager is not None else []
+            except (OSError, ValueError, KeyError):
+                snaps = None
+            if snaps is not None:
+                held.add_metric([], len(snaps))
+                latest.add_metric([], snaps[0].height if snaps else 0)
             failed.add_metric([], 1 if manager is not None and manager.error else 0)
         yield from (height, earliest, keys, size, held, latest, failed)
 

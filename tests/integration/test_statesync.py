@@ -18,6 +18,7 @@ from tests.localnets import (
     app_hash_after,
     free_base_port,
     height,
+    scrape,
     wait_until,
 )
 
@@ -52,3 +53,13 @@ def test_new_node_state_syncs_and_follows(shared_localnet: Localnet, procs: Proc
     assert app_hash_after(node.rpc_url, h) == app_hash_after(urls[1], h)
     text = (Path(node.home) / "node.log").read_text()
     assert "Snapshot restored" in text or "snapshot restored" in text.lower()
+    # the metrics saw it: one snapshot accepted, its chunks applied, served by the validators
+    joiner = scrape(f"http://127.0.0.1:{node.app_metrics_port}/metrics")
+    offers = {labels["result"]: v for labels, v in joiner["fictra_app_snapshot_offers_total"]}
+    assert offers.get("accept") == 1
+    applied = {labels["result"]: v
+               for labels, v in joiner["fictra_app_snapshot_chunks_applied_total"]}
+    served = sum(scrape(f"http://127.0.0.1:{v.app_metrics_port}/metrics")
+                 ["fictra_app_snapshot_chunks_served_total"][0][1]
+                 for v in shared_localnet.nodes)
+    assert applied.get("accept", 0) >= 1 and served >= applied["accept"]
