@@ -167,7 +167,8 @@ def read_key_file(path: Path) -> Key:
     try:
         key = Key.from_seed(bytes.fromhex(doc["private_key"]))
     except (KeyError, ValueError, TypeError) as e:
-        raise ValueError(f"{path}: bad key file: {e}") from e
+        what = f"no {e}" if isinstance(e, KeyError) else str(e)
+        raise ValueError(f"not a key file ({what})") from e
     if "address" in doc and doc["address"] != key.bech32:
-        raise ValueError(f"{path}: address does not match the private key")
+        raise ValueError("its address does not match its private key")
     return key

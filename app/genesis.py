@@ -283,3 +283,16 @@ def write_genesis(store: KV, gs: AppState, chain_id: str, initial_height: int,
             hook(store, initial_height, e.address, accounts[e.address])
     for c in gs.commodities:
         catalogue.put(store, c)
+
+
+# -- the same checks for a council proposal built by the CLI -------------------------------------
+
+def params_from_json(doc: Any) -> tx_pb2.Params:
+    """Params from their JSON form (a partial object keeps the defaults); GenesisError names
+    the field."""
+    return _params(doc, "params")
+
+
+def commodity_from_json(doc: Any) -> tx_pb2.Commodity:
+    """One catalogue entry from its JSON form; GenesisError names the field."""
+    return _commodities([doc], "commodities")[0]

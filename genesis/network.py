@@ -201,7 +201,16 @@ def write_app_config(home: Path, metrics_port: int) -> None:
 def make_genesis(
     chain_id: str, nodes: list[NodeInfo], app_state: dict[str, Any], template: dict[str, Any]
 ) -> dict[str, Any]:
+    # imported here: the application's protobufs cost `fictra localnet` commands start-up
+    from app.application import APP_VERSION
+
     genesis = dict(template)
+    # The app version the app reports in Info, also in the consensus params: CometBFT's
+    # rollback rebuilds its state's version from these, and a 0 there against the headers'
+    # 1 stops the node restarting after `fictra node rollback` ("wrong Block.Header.Version").
+    params = dict(genesis.get("consensus_params") or {})
+    params["version"] = {"app": str(APP_VERSION)}
+    genesis["consensus_params"] = params
     genesis["chain_id"] = chain_id
     genesis["genesis_time"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     genesis["initial_height"] = "1"
@@ -227,9 +236,11 @@ def new_network(
     log_level: str = "*:error,state:info",
     progress: Any = None,
     extra_accounts: list[dict[str, str]] | None = None,
+    app_state_hook: Any = None,
 ) -> list[NodeInfo]:
     """Create ``out/node0..`` and ``out/network.json``; return the nodes. ``extra_accounts``
-    (``{"address", "balance"}``) are funded at genesis beside the localnet's own."""
+    (``{"address", "balance"}``) are funded at genesis beside the localnet's own;
+    ``app_state_hook`` may change the app_state before it is written (a benchmark's roles)."""
     if validators < 1:
         raise NetworkError("--validators must be at least 1")
     if not chain_id or len(chain_id) > 50:
@@ -255,6 +266,8 @@ def new_network(
         if progress:
             progress(f"keys for node{i} ({i + 1}/{validators})")
     app_state = _app_state(out, nodes, extra_accounts=extra_accounts)
+    if app_state_hook:
+        app_state_hook(app_state)
     template = json.loads((Path(nodes[0].home) / "config" / "genesis.json").read_text())
     genesis = make_genesis(chain_id, nodes, app_state, template)
     text = json.dumps(genesis, indent=2) + "\n"

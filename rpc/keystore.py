@@ -127,8 +127,10 @@ class Keyring:
             doc = json.loads(path.read_text())
         except FileNotFoundError:
             raise KeystoreError(f"no key named {name!r} in {self.dir}") from None
-        except (OSError, ValueError) as e:
-            raise KeystoreError(f"{path}: {e}") from None
+        except OSError as e:
+            raise KeystoreError(f"{path}: {e.strerror or e}") from None
+        except ValueError as e:
+            raise KeystoreError(f"{path}: not JSON ({e})") from None
         if not is_encrypted(doc):
             raise KeystoreError(f"{path} is not an encrypted key file")
         return doc
@@ -165,5 +167,11 @@ def read_plain(path: Path) -> Key:
     """An UNENCRYPTED key file (the localnet's ``keys/*.json``)."""
     try:
         return read_key_file(path)
-    except (OSError, ValueError, KeyError) as e:
+    except FileNotFoundError:
+        raise KeystoreError(f"{path}: no such file") from None
+    except OSError as e:
+        raise KeystoreError(f"{path}: {e.strerror or e}") from None
+    except json.JSONDecodeError as e:
+        raise KeystoreError(f"{path}: not JSON ({e.msg}, line {e.lineno})") from None
+    except (ValueError, KeyError, TypeError) as e:
         raise KeystoreError(f"{path}: {e}") from None

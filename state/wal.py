@@ -145,6 +145,11 @@ class WriteAheadLog:
         os.fsync(self.fd)
         self.faults.hit("wal_synced", height)
 
+    def clear(self) -> None:
+        """No record: the last block needs no finishing (after a rollback)."""
+        os.ftruncate(self.fd, 0)
+        os.fsync(self.fd)
+
     def mark_done(self) -> None:
         os.pwrite(self.fd, b"\x01", 4)
 

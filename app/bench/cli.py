@@ -10,7 +10,8 @@ def register_e2e(kinds: argparse._SubParsersAction) -> None:
                            "the chain, confirmation latency, CPU per tx per process")
     e2e.add_argument("--validators", type=int, default=1)
     e2e.add_argument("--txs", type=int, default=150_000,
-                     help="transfers offered in the throughput phase")
+                     help="txs offered in the throughput phase (with --mix trade: all but "
+                     "the price submissions, which follow the chain)")
     e2e.add_argument("--senders", type=int, default=2_000, help="funded accounts sending")
     e2e.add_argument("--mix", choices=("transfers", "trade"), default="transfers")
     e2e.add_argument("--baseline", choices=("kvstore",), default=None,

@@ -52,7 +52,12 @@ from app.node.localnet import Localnet
 from app.node.progress import progress
 from app.params import UNIT, default_params
 from app.tx.builder import build_signed, send
-from genesis.network import PORTS_PER_NODE, new_network
+from genesis.network import (
+    APP_METRICS_OFFSET,
+    COMETBFT_METRICS_OFFSET,
+    PORTS_PER_NODE,
+    new_network,
+)
 
 CHAIN_ID = "fictra-bench"
 SENDER_SEED_BASE = 7_000_000  # sender i's key is Key.from_seed((BASE + i) as 32 bytes)
@@ -116,6 +121,62 @@ def sign_all(total: int, n_senders: int, cache_dir: Path) -> list[bytes]:
     cache_dir.mkdir(parents=True, exist_ok=True)
     write_txs(path, [0] * len(txs), txs)
     return txs
+
+
+def sign_trade(total: int, roles: Any, cache_dir: Path
+               ) -> tuple[list[bytes], list[int], dict[str, int]]:
+    """``total`` signed txs of the trade mix but its prices, their signers, counts by kind."""
+    from app.bench import e2etrade
+
+    p = default_params()
+    tag = hashlib.sha256(f"trade v2 {CHAIN_ID} {roles.n} {len(roles.oracles)} {roles.lanes} "
+                         f"{total} "
+                         f"{p.base_fee} {p.fee_per_byte}".encode()).hexdigest()[:16]
+    path = cache_dir / f"trade-{tag}.bin"
+    if path.exists() and path.with_suffix(".json").exists():
+        senders, txs = read_txs(path)
+        if len(txs) == total:
+            return txs, senders, json.loads(path.with_suffix(".json").read_text())
+    txs, senders, counts = e2etrade.stream(total, roles, CHAIN_ID, SENDER_SEED_BASE, _address)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    write_txs(path, senders, txs)
+    path.with_suffix(".json").write_text(json.dumps(counts))
+    return txs, senders, counts
+
+
+def trade_outcome(url: str, feeder: Any, lo: int) -> dict[str, Any]:
+    """The price submissions' result codes and the purchases settled, from blocks lo..now."""
+    hi = height(url)
+    sent = set(feeder.sent)
+    found = 0
+    failed: dict[str, int] = {}
+    settled = 0
+    rounds: dict[str, int] = {}  # price rounds closed, by outcome
+    for h, _, k in block_metas(url, lo, hi):
+        digests = block_txs(url, h) if k else []
+        r = call(url, "block_results", timeout=30.0, height=str(h))
+        results = r.get("txs_results") or []
+        for d, res in zip(digests, results, strict=False):
+            if d in sent:
+                found += 1
+                code = int(res.get("code") or 0)
+                if code:
+                    failed[str(code)] = failed.get(str(code), 0) + 1
+            for e in res.get("events") or []:
+                if e.get("type") == "purchase" and any(
+                        a.get("key") == "status" and a.get("value") == "settled"
+                        for a in e.get("attributes") or []):
+                    settled += 1
+        for e in r.get("finalize_block_events") or []:
+            if e.get("type") == "price":
+                st = next((a.get("value") for a in e.get("attributes") or []
+                           if a.get("key") == "status"), "?")
+                rounds[st] = rounds.get(st, 0) + 1
+    return {"prices": {"accepted": len(sent), "committed": found,
+                       "lost": len(sent) - found, "failed_codes": failed,
+                       "refused_by_checktx": feeder.refused, "unmet": feeder.unmet,
+                       "rpc_errors": feeder.errors, "oracles": len(feeder.keys)},
+            "purchases_settled": settled, "price_rounds": rounds}
 
 
 def kvstore_txs(txs: list[bytes]) -> list[bytes]:
@@ -247,7 +308,7 @@ class Net:
     """A fresh N-validator network running the fictra app or CometBFT's kvstore."""
 
     def __init__(self, app: str, home: Path, validators: int, base_port: int,
-                 overrides: dict[str, Any], senders: int) -> None:
+                 overrides: dict[str, Any], senders: int, app_state_hook: Any = None) -> None:
         self.app = app
         self.home = home
         check_ports_free(base_port, validators)
@@ -255,7 +316,7 @@ class Net:
         accounts = [{"address": _sender_key(i).bech32, "balance": str(SENDER_BALANCE * 10**6)}
                     for i in range(senders)] if app == "fictra" else None
         nodes = new_network(home, validators, CHAIN_ID, base_port=base_port,
-                            extra_accounts=accounts)
+                            extra_accounts=accounts, app_state_hook=app_state_hook)
         for node in nodes:
             apply_overrides(Path(node.home) / "config" / "config.toml", overrides)
         self.nodes = nodes
@@ -335,8 +396,11 @@ class Net:
 def check_ports_free(base_port: int, validators: int) -> None:
     """Refuse to start where another network listens: the load would go to it."""
     for i in range(validators):
-        for port in (base_port + PORTS_PER_NODE * i, base_port + PORTS_PER_NODE * i + 1):
+        first = base_port + PORTS_PER_NODE * i  # P2P, RPC, the app's and CometBFT's metrics
+        for port in (first + off for off in (0, 1, APP_METRICS_OFFSET, COMETBFT_METRICS_OFFSET)):
             with socket.socket() as sock:
+                # as a listening server binds: a port only in TIME_WAIT is free
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 try:
                     sock.bind(("127.0.0.1", port))
                 except OSError as e:
@@ -600,24 +664,30 @@ def latency(ph: Phase, rate: float) -> dict[str, Any]:
             "max_s": round(lat[-1], 3) if lat else None}
 
 
-def run_app(app: str, args: argparse.Namespace, txs_all: list[bytes], overrides: dict[str, Any],
-            base_port: int) -> dict[str, Any]:
+def run_app(app: str, args: argparse.Namespace, txs_all: list[bytes], senders_all: list[int],
+            overrides: dict[str, Any], base_port: int, roles: Any = None) -> dict[str, Any]:
     home = Path(args.home or ".bench/e2e").resolve() / app
     work = home / "work"
     load_before = os.getloadavg()
-    net = Net(app, home, args.validators, base_port, overrides, args.senders)
+    hook = (lambda st: roles.extend_genesis(st, lambda i: _sender_key(i).bech32)) if roles else None
+    net = Net(app, home, args.validators, base_port, overrides, args.senders, hook)
     work.mkdir(parents=True, exist_ok=True)
     room = args.room or int(0.8 * mempool_size(Path(net.nodes[0].home) / "config" /
                                                 "config.toml"))
     result: dict[str, Any] = {"app": app, "load_avg_before": [round(x, 2) for x in load_before],
                               "room": room}
-    S = args.senders
+    feeder = None
     try:
         net.start()
+        h_first = height(net.url)
+        if roles:
+            from app.bench.e2etrade import PriceFeeder
+
+            feeder = PriceFeeder(net.url, roles, CHAIN_ID, SENDER_SEED_BASE)
+            feeder.start()
         k = 0
-        ph = Phase(net, work, "throughput", txs_all[: args.txs],
-                   [i % S for i in range(args.txs)], rate=0, room=room,
-                   connections=args.connections)
+        ph = Phase(net, work, "throughput", txs_all[: args.txs], senders_all[: args.txs],
+                   rate=0, room=room, connections=args.connections)
         tp = ph.run()
         tp.update(throughput(ph))
         client_cpu = cpu_delta_client(ph)
@@ -631,14 +701,27 @@ def run_app(app: str, args: argparse.Namespace, txs_all: list[bytes], overrides:
         for rate in args.latency_rates:
             n = int(rate * args.latency_s)
             ph = Phase(net, work, f"latency-{rate}", txs_all[k : k + n],
-                       [i % S for i in range(k, k + n)], rate=rate, room=room,
+                       senders_all[k : k + n], rate=rate, room=room,
                        connections=args.connections)
             res = ph.run()
             res.update(latency(ph, rate))
             result["latency"].append(res)
             k += n
         result["load_avg_after"] = [round(x, 2) for x in os.getloadavg()]
+        if feeder:
+            feeder.stop.set()
+            feeder.join()
+            wait_drained(net.url)
+            # until the round of the feeder's last submissions has closed
+            from app.bench.e2etrade import ROUND_BLOCKS
+
+            h_close = (height(net.url) // ROUND_BLOCKS + 1) * ROUND_BLOCKS
+            while height(net.url) <= h_close:
+                time.sleep(0.5)
+            result["trade"] = trade_outcome(net.url, feeder, h_first)
     finally:
+        if feeder:
+            feeder.stop.set()
         net.stop()
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)
@@ -663,14 +746,23 @@ def run(args: argparse.Namespace) -> int:
         print("error: --validators >= 1, --txs >= 10, --senders >= 2, --connections >= 1",
               file=sys.stderr)
         return 2
-    if args.mix != "transfers":
-        print("error: --mix trade is not offered end to end yet (its pipeline steps depend "
-              "on the height a tx lands in)", file=sys.stderr)
-        return 2
     total = args.txs + sum(int(r * args.latency_s) for r in args.latency_rates)
     root = Path(args.home or ".bench/e2e").resolve()
     uptime = _uptime()
-    txs = sign_all(total, args.senders, root.parent / "e2e-cache")
+    roles = None
+    if args.mix == "trade":
+        from app.bench import e2etrade
+
+        try:
+            roles = e2etrade.Roles(args.senders, e2etrade.oracles_for(5_000),
+                                   args.connections)
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        txs, senders, mix_counts = sign_trade(total, roles, root.parent / "e2e-cache")
+    else:
+        txs = sign_all(total, args.senders, root.parent / "e2e-cache")
+        senders = [i % args.senders for i in range(total)]
     sizes = sorted(len(t) for t in txs)
     out: dict[str, Any] = {
         "validators": args.validators, "mix": args.mix, "senders": args.senders,
@@ -678,10 +770,17 @@ def run(args: argparse.Namespace) -> int:
         "tx_bytes": {"min": sizes[0], "median": sizes[len(sizes) // 2], "max": sizes[-1]},
         "cpus": os.cpu_count(), "uptime_before": uptime,
     }
-    out["fictra"] = run_app("fictra", args, txs, overrides, args.base_port)
-    if args.baseline == "kvstore":
-        out["kvstore"] = run_app("kvstore", args, kvstore_txs(txs), overrides,
-                                 args.base_port + 500)
+    if roles:
+        out["offered_by_kind"] = mix_counts
+    try:
+        out["fictra"] = run_app("fictra", args, txs, senders, overrides, args.base_port, roles)
+        if args.baseline == "kvstore":
+            out["kvstore"] = run_app("kvstore", args, kvstore_txs(txs), senders, overrides,
+                                     args.base_port + 500)
+    except RuntimeError as e:
+        progress("")
+        print(f"error: {e}", file=sys.stderr)
+        return 1
         f, k = out["fictra"]["throughput"], out["kvstore"]["throughput"]
         if f.get("tx_per_s") and k.get("tx_per_s"):
             out["ratio_fictra_kvstore"] = round(f["tx_per_s"] / k["tx_per_s"], 3)
@@ -694,6 +793,8 @@ def run(args: argparse.Namespace) -> int:
     out["ok"] = all(r["throughput"]["lost"] == 0 and not r["throughput"]["failed_codes"]
                     and all(x["lost"] == 0 and not x["failed_codes"] for x in r["latency"])
                     for r in (out["fictra"], out.get("kvstore") or out["fictra"]))
+    if roles:
+        out["ok"] = out["ok"] and out["fictra"]["trade"]["prices"]["failed_codes"] == {}
     progress("")
     if args.plot:
         from app.bench.plot import plot  # lazy: matplotlib is optional (the bench extra)
@@ -750,6 +851,14 @@ def summary(out: dict[str, Any]) -> str:
                      f"failed codes {tp['failed_codes'] or 'none'}; client answered "
                      f"{tp['client_answered_per_s']:,.0f} req/s at "
                      f"{tp['client_cpu_us_per_request']} us CPU each")
+        if r.get("trade"):
+            t, pr = r["trade"], r["trade"]["prices"]
+            lines.append(f"  trade mix offered {out.get('offered_by_kind')}; price submissions "
+                         f"{pr['committed']:,} committed of {pr['accepted']:,} accepted "
+                         f"({pr['oracles']} oracles; failed codes {pr['failed_codes'] or 'none'},"
+                         f" refused by CheckTx {pr['refused_by_checktx'] or 'none'}, unmet "
+                         f"{pr['unmet']}); {t['purchases_settled']:,} purchases settled; "
+                         f"price rounds closed {t['price_rounds'] or 'none'}")
         for lt in r["latency"]:
             lines.append(f"  latency at {lt['rate']:,.0f} tx/s offered (achieved "
                          f"{lt['achieved_rate']:,.0f}): p50 {lt['p50_s']} s, p99 {lt['p99_s']} s,"

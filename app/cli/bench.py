@@ -38,10 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     app.set_defaults(func=_run_app)
 
     blocks = kinds.add_parser("blocks", help="block interval and memory of an N-validator net")
-    blocks.add_argument("--validators", type=int, default=4)
+    blocks.add_argument("--validators", type=int, default=4, help="validators (default 4)")
     blocks.add_argument("--blocks", type=int, default=30, help="blocks to measure")
     blocks.add_argument("--warmup", type=int, default=3, help="blocks to skip first")
-    blocks.add_argument("--base-port", type=int, default=46656)
+    blocks.add_argument("--base-port", type=int, default=46656, help="the localnet's base port")
     blocks.add_argument("--home", default=None, help="scratch directory (default .bench/)")
     blocks.add_argument("--keep", action="store_true", help="keep the scratch directory")
     blocks.add_argument("--json", action="store_true", help="print one JSON object")
@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _register_rpc(kinds: argparse._SubParsersAction) -> None:
     rpc = kinds.add_parser("rpc", help="wallet gateway: getBalance and sendRawTransaction "
                            "under offered load against a localnet")
-    rpc.add_argument("--validators", type=int, default=4)
+    rpc.add_argument("--validators", type=int, default=4, help="validators (default 4)")
     rpc.add_argument("--rates", default="200,500,1000",
                      help="offered loads in calls/s, comma-separated")
     rpc.add_argument("--duration", type=float, default=10.0, help="seconds per load level")
@@ -62,7 +62,7 @@ def _register_rpc(kinds: argparse._SubParsersAction) -> None:
     rpc.add_argument("--connections", type=int, default=256, help="client connection pool")
     rpc.add_argument("--direct", action="store_true",
                      help="offer the same calls to node0's CometBFT RPC (a baseline)")
-    rpc.add_argument("--base-port", type=int, default=47656)
+    rpc.add_argument("--base-port", type=int, default=47656, help="the localnet's base port")
     rpc.add_argument("--home", default=None, help="scratch directory (default .bench/)")
     rpc.add_argument("--keep", action="store_true", help="keep the scratch directory")
     rpc.add_argument("--json", action="store_true", help="print one JSON object")

@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help="largest request body accepted (default 1 MiB)")
     gw.add_argument("--no-rate-limit", action="store_true",
                     help="serve every caller without limits (benchmarks, private use)")
-    gw.add_argument("--log-level", default="WARNING")
+    gw.add_argument("--log-level", default="WARNING", type=str.upper,
+                    choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     logs.add_argument(gw)
     gw.set_defaults(func=_run)
 

@@ -13,11 +13,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     genesis = sub.add_parser("genesis", help="create networks and genesis files")
     cmds = genesis.add_subparsers(dest="genesis_cmd", required=True, metavar="CMD")
     new = cmds.add_parser("new", help="an N-validator network on 127.0.0.1")
-    new.add_argument("--validators", type=int, default=4)
-    new.add_argument("--chain-id", default="fictra-localnet")
-    new.add_argument("--out", type=Path, required=True)
-    new.add_argument("--base-port", type=int, default=26656)
-    new.add_argument("--json", action="store_true")
+    new.add_argument("--validators", type=int, default=4, help="how many (default 4)")
+    new.add_argument("--chain-id", default="fictra-localnet",
+                     help="the chain id every tx is signed for (default fictra-localnet)")
+    new.add_argument("--out", type=Path, required=True, help="directory for the node homes")
+    new.add_argument("--base-port", type=int, default=26656,
+                     help="node i: P2P base + 10*i, RPC base + 10*i + 1 (default 26656)")
+    new.add_argument("--json", action="store_true", help="print one JSON object")
     new.set_defaults(func=_new)
 
 

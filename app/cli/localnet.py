@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     status = cmds.add_parser("status", help="every node: pids, RPC URL, height, app hash")
     home_arg(status)
-    status.add_argument("--json", action="store_true")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
     status.set_defaults(func=_status)
 
     down = cmds.add_parser("down", help="stop every node and the gateway")
@@ -59,9 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     logs = cmds.add_parser("logs", help="print a node's log")
     home_arg(logs)
-    logs.add_argument("node")
-    logs.add_argument("-n", "--lines", type=int, default=50)
-    logs.add_argument("-f", "--follow", action="store_true")
+    logs.add_argument("node", help="node0, node1, ... or gateway")
+    logs.add_argument("-n", "--lines", type=int, default=50, help="last lines (default 50)")
+    logs.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
     logs.set_defaults(func=_logs)
 
     for name, helptext, func in (
@@ -71,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ):
         p = cmds.add_parser(name, help=helptext)
         home_arg(p)
-        p.add_argument("node")
+        p.add_argument("node", help="node0, node1, ...")
         p.set_defaults(func=func)
 
 

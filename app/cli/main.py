@@ -1,8 +1,13 @@
-"""The ``fictra`` command line: one module per command group, each with ``register``."""
+# PYTHON_ARGCOMPLETE_OK
+"""The ``fictra`` command line: one module per command group, each with ``register``.
+
+Shell completion: argcomplete (``eval "$(register-python-argcomplete fictra)"``); it runs
+this parser when the shell sets ``_ARGCOMPLETE``, and costs nothing otherwise."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from app.cli import bench, gateway, genesis, localnet, node, wallet
@@ -17,7 +22,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if "_ARGCOMPLETE" in os.environ:  # a shell asking for completions (README: completion)
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
+    args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

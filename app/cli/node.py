@@ -1,4 +1,4 @@
-"""``fictra node init|start``."""
+"""``fictra node init|start|rollback|config check|apphash|diff``."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmds = node.add_subparsers(dest="node_cmd", required=True, metavar="CMD")
 
     init = cmds.add_parser("init", help="create a one-validator node home")
-    init.add_argument("--home", type=Path, required=True)
-    init.add_argument("--chain-id", default="fictra-local")
+    init.add_argument("--home", type=Path, required=True, help="the new node home")
+    init.add_argument("--chain-id", default="fictra-local",
+                      help="the chain id every tx is signed for (default fictra-local)")
     init.set_defaults(func=_init)
 
     start = cmds.add_parser("start", help="run the app and its cometbft (Ctrl-C/SIGTERM stops)")
-    start.add_argument("--home", type=Path, required=True)
+    start.add_argument("--home", type=Path, required=True, help="the node home")
     start.add_argument("--log-level", default="INFO",
                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     start.add_argument("--halt-height", type=int, default=0, metavar="H",
@@ -28,6 +29,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                             "also [node] halt_height in config/app.toml")
     logs.add_argument(start)  # cometbft's log_format follows it
     start.set_defaults(func=_start)
+
+    rb = cmds.add_parser("rollback", help="a stopped node one height back: CometBFT's state "
+                         "and the app's store together (after a wrong app hash)")
+    rb.add_argument("--home", type=Path, required=True, help="the node home (node stopped)")
+    rb.add_argument("--hard", action="store_true",
+                    help="also remove the last block (else starting executes it again)")
+    rb.add_argument("--json", action="store_true", help="print one JSON object")
+    rb.set_defaults(func=_rollback)
 
     config = cmds.add_parser("config", help="check a node's configuration")
     config_cmds = config.add_subparsers(dest="config_cmd", required=True, metavar="CMD")
@@ -76,6 +85,29 @@ def _start(args: argparse.Namespace) -> int:
         print("error: --halt-height must be a positive height", file=sys.stderr)
         return 2
     return supervisor.start(args.home, args.log_level, args.halt_height, args.log_format)
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    # imported here: the store and the modules cost every other fictra command start-up
+    from app.node.rollback import RollbackError, rollback
+
+    try:
+        doc = rollback(args.home, args.hard)
+    except RollbackError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(doc))
+        return 0
+    nxt = doc["height"] + 1
+    block = (f"block {nxt} removed: the node gets it again from its peers (or proposes it)"
+             if args.hard else f"block {nxt} kept: the next start executes it again")
+    print(f"rolled back to height {doc['height']}: app hash {doc['app_hash']}, CometBFT's "
+          f"{doc['cometbft_app_hash']}; {block}")
+    if doc["app_hash"] != doc["cometbft_app_hash"]:
+        print("warning: the app's and CometBFT's app hashes differ at that height",
+              file=sys.stderr)
+    return 0
 
 
 def _apphash(args: argparse.Namespace) -> int:

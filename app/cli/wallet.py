@@ -15,18 +15,20 @@ import argparse
 import base64
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli import wallet_trade
+from app.cli import council_actions, units, wallet_trade
 from app.cli import walletio as wio
 
 
 def _common() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--gateway", default=None, help="gateway URL")
-    p.add_argument("--api-key", default=os.environ.get("FICTRA_API_KEY"))
+    p.add_argument("--api-key", default=os.environ.get("FICTRA_API_KEY"),
+                   help="the gateway API key (default $FICTRA_API_KEY; none: the free tier)")
     p.add_argument("--keyring", type=Path, default=None, help="encrypted key directory")
     p.add_argument("--localnet-home", type=Path, default=None,
                    help="localnet whose keys/ may be used by name (default .localnet)")
@@ -61,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("who")
     p.add_argument("--prove", action="store_true",
                    help="verify a Merkle proof against the next header's app hash")
-    p.add_argument("--height", type=int, default=0)
+    p.add_argument("--height", type=int, default=0, help="at this height (default: latest)")
     p = cmd(cmds, "account", _account, "an account: balance, nonce, tier, roles, frozen")
     p.add_argument("who")
 
@@ -73,12 +75,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     wio.tx_opts(p)
     p.add_argument("outputs", nargs="+", metavar="ADDR=AMOUNT")
     p = cmd(cmds, "tx", _tx, "a tx's status and receipt")
-    p.add_argument("hash")
+    p.add_argument("hash", help="the tx hash, or a prefix of it (at least 6 hex digits) as "
+                   "`wallet history` and the other commands print it")
+    p.add_argument("--account", metavar="ADDR|NAME",
+                   help="resolve a prefix against this account's history (default: the txs "
+                        "this wallet sent or listed recently)")
     p = cmd(cmds, "history", _history, "txs an address signed or received, newest first")
     p.add_argument("who")
-    p.add_argument("--page", type=int, default=1)
-    p.add_argument("--per-page", type=int, default=20)
+    p.add_argument("--page", type=int, default=1, help="1 is the newest")
+    p.add_argument("--per-page", type=int, default=20, help="txs per page (at most 100)")
     cmd(cmds, "status", _status, "the chain as the gateway sees it")
+    p = cmd(cmds, "block", _block, "a block: time, proposer, app hash and its txs")
+    p.add_argument("height", type=int, nargs="?", default=0, help="default: the latest")
+    cmd(cmds, "commodities", _commodities, "the commodity catalogue: units, decimals, FT rate, "
+        "verification")
+    cmd(cmds, "params", _params, "the chain params (fees, tier limits, oracle and FT terms)")
 
     council = cmds.add_parser("council", help="council proposals and votes")
     cc = council.add_subparsers(dest="council_cmd", required=True, metavar="CMD")
@@ -86,15 +97,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     wio.tx_opts(p)
     p.add_argument("action", choices=sorted(_ACTIONS))
     p.add_argument("args", nargs="*", help="register-entity/update-entity ADDR; freeze/"
-                   "unfreeze ADDR; mint/burn/fund-reserve AMOUNT; validator-power PUBKEY "
-                   "POWER; resolve-dispute PURCHASE buyer|seller")
-    p.add_argument("--tier", default="basic")
-    p.add_argument("--jurisdiction", default="CH")
-    p.add_argument("--roles", default="trader", help="comma-separated roles")
-    p.add_argument("--summary", default="")
+                   "unfreeze ADDR; mint/burn/fund-reserve AMOUNT (PT); validator-power PUBKEY "
+                   "POWER; resolve-dispute PURCHASE buyer|seller; set-commodity CODE (with "
+                   "the set-commodity options); update-params KEY=VALUE ... (amounts in PT, "
+                   "ft_conversion_cap in FT; see `wallet params`)")
+    p.add_argument("--tier", default="basic", choices=council_actions.TIERS,
+                   help="register-entity/update-entity: the KYC tier (default basic)")
+    p.add_argument("--jurisdiction", default="CH",
+                   help="register-entity/update-entity: ISO 3166 country code (default CH)")
+    p.add_argument("--roles", default="trader",
+                   help="register-entity/update-entity: comma-separated, of "
+                        f"{', '.join(council_actions.ROLES)} (default trader)")
+    council_actions.add_options(p)
+    p.add_argument("--summary", default="", help="a line saying why (kept with the proposal)")
     p = cmd(cc, "vote", _vote, "vote yes or no on a proposal")
     wio.tx_opts(p)
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=int, help="the proposal id propose printed")
     p.add_argument("option", choices=["yes", "no"])
     p = cmd(cc, "show", _proposal, "a proposal and its votes")
     p.add_argument("id", type=int)
@@ -197,15 +215,13 @@ async def _keys_export(args: argparse.Namespace) -> int:
 
 async def _balance(args: argparse.Namespace) -> int:
     # imported here: aiohttp and protobuf cost every other fictra command start-up
-    from app.params import format_amount
     from rpc.wallet import Wallet
 
     address = wio.address_of(args, args.who)
     async with wio.client(args) as gw:
         wallet = Wallet(gw)
         bal = await wallet.balance(address, prove=args.prove, height=args.height or None)
-    text = (f"{address}: {wio.pt(bal['pt'])}, {format_amount(int(bal['ft']))} FT at height "
-            f"{bal['height']}")
+    text = f"{address}: {units.pt(bal['pt'])}, {units.ft(bal['ft'])} at height {bal['height']}"
     if args.prove and wallet.last_header_power is not None:
         signed, total = wallet.last_header_power
         text += (f"\nproof verified against the app hash in header {bal['height'] + 1}, "
@@ -226,14 +242,52 @@ async def _account(args: argparse.Namespace) -> int:
 
 async def _tx(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
-        r = await gw.call("fictra_getTransaction", args.hash)
-    h = args.hash.upper().removeprefix("0X")
+        h = await _full_hash(args, gw, args.hash)
+        r = await gw.call("fictra_getTransaction", h)
     if r is None:
         wio.out(args, {"hash": h, "status": "unknown"},
                 f"{h}: unknown to the gateway (not in a block, and not sent through it)")
         return 1
     code = wio.out(args, r, tx_text(r))
     return 1 if r["status"] == "dropped" else code
+
+
+MIN_PREFIX = 6
+BLOCK_REMEMBERED = 100  # of a block's txs, for prefixes: a full block would evict the rest
+HISTORY_SEARCH = 500  # txs of --account's history searched for a prefix
+
+
+async def _full_hash(args: argparse.Namespace, gw: Any, given: str) -> str:
+    """The 64-digit hash ``given`` is, or starts: among this wallet's recent txs, or in the
+    history of ``--account``. Several matches are an error listing them."""
+    h = given.strip().upper().removeprefix("0X")
+    if not re.fullmatch(r"[0-9A-F]+", h) or not MIN_PREFIX <= len(h) <= 64:
+        raise wio.UserError(f"{given!r} is not a tx hash (64 hex digits) or a prefix of one "
+                            f"(at least {MIN_PREFIX})")
+    if len(h) == 64:
+        return h
+    if args.account:
+        who = wio.address_of(args, args.account)
+        got = await gw.call("fictra_getAccountHistory", who, 1, 100)
+        pool, where = [t["hash"] for t in got["txs"]], f"the last txs of {who}"
+        page = 1
+        while got["next_page"] and page * 100 < HISTORY_SEARCH \
+                and not any(x.startswith(h) for x in pool):
+            page += 1
+            got = await gw.call("fictra_getAccountHistory", who, page, 100)
+            pool += [t["hash"] for t in got["txs"]]
+    else:
+        pool, where = wio.recent(args)[::-1], "this wallet's recent txs"
+    found = list(dict.fromkeys(x for x in pool if x.startswith(h)))
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise wio.UserError(f"{h} is ambiguous: " + ", ".join(found[:10])
+                            + (f" and {len(found) - 10} more" if len(found) > 10 else "")
+                            + "; give more digits")
+    hint = "" if args.account else "; give the full hash, or --account ADDR|NAME to search " \
+        "that account's history"
+    raise wio.UserError(f"no tx starting with {h} among {where}{hint}")
 
 
 def tx_text(r: dict[str, Any]) -> str:
@@ -261,10 +315,8 @@ def _receipt_text(r: dict[str, Any]) -> str:
     head += f" {wio.code_name(r['code'])})" if r["code"] else ")"
     lines = [head]
     if r["log"]:
-        lines.append(f"  log: {r['log']}")
-    for e in r["events"]:
-        attrs = ", ".join(f"{k}={v}" for k, v in e["attributes"].items())
-        lines.append(f"  {e['type']}: {attrs}")
+        lines.append(f"  log: {units.readable_log(r['log'])}")
+    lines += [f"  {units.event_text(e)}" for e in r["events"]]
     return "\n".join(lines)
 
 
@@ -272,6 +324,7 @@ async def _history(args: argparse.Namespace) -> int:
     address = wio.address_of(args, args.who)
     async with wio.client(args) as gw:
         h = await gw.call("fictra_getAccountHistory", address, args.page, args.per_page)
+    wio.remember(args, [r["hash"] for r in h["txs"]][::-1])
     lines = [f"{address}, page {h['page']}:"]
     lines += [history_line(r, address) for r in h["txs"]]
     if not h["txs"]:
@@ -289,6 +342,42 @@ async def _status(args: argparse.Namespace) -> int:
                    f"{st['last_block_age_s']:.1f} s ago{catching_up}")
 
 
+async def _block(args: argparse.Namespace) -> int:
+    async with wio.client(args) as gw:
+        b = await gw.call("fictra_getBlock", args.height)
+    wio.remember(args, b["txs"][:BLOCK_REMEMBERED])
+    lines = [f"block {b['height']} {b['hash']}", f"  time {b['time']}, proposer "
+             f"{b['proposer']}", f"  app hash {b['app_hash']} (the state after block "
+             f"{b['height'] - 1})", f"  {b['num_txs']} tx{'' if b['num_txs'] == 1 else 's'}"
+             + (":" if b["txs"] else "")]
+    lines += [f"    {h}" for h in b["txs"]]
+    if b["more_txs"]:
+        lines.append(f"    ... {b['num_txs'] - len(b['txs'])} more (--json lists "
+                     f"{len(b['txs'])})")
+    return wio.out(args, b, "\n".join(lines))
+
+
+async def _commodities(args: argparse.Namespace) -> int:
+    async with wio.client(args) as gw:
+        cat = await gw.call("fictra_listCommodities")
+    lines = [f"{'code':<10} {'unit':<6} {'dec':>3} {'FT rate':>7}  {'verification':<34} name"]
+    for c in cat["commodities"]:
+        reqs = ", ".join(f"{k} {q}" for k, q in c["requirements"].items())
+        bps = int(c["ft_rate_bps"])
+        rate = f"{bps // 100}.{bps % 100:02d}%"
+        lines.append(f"{c['code']:<10} {c['unit']:<6} {c['decimals']:>3} {rate:>7}  "
+                     f"{reqs:<34} {c['name']}{'' if c['active'] else ' (withdrawn)'}")
+    if not cat["commodities"]:
+        lines = ["the catalogue is empty"]
+    return wio.out(args, cat, "\n".join(lines))
+
+
+async def _params(args: argparse.Namespace) -> int:
+    async with wio.client(args) as gw:
+        p = await gw.call("fictra_getParams")
+    return wio.out(args, p, council_actions.params_text(p))
+
+
 async def _proposal(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
         p = await gw.call("fictra_getProposal", args.id)
@@ -297,7 +386,7 @@ async def _proposal(args: argparse.Namespace) -> int:
     text = (f"proposal {p['id']} ({p['status']}): {p['action']['type']} by {p['proposer']}\n"
             f"  yes {len(p['yes'])}, no {len(p['no'])}, expires at {p['expiry_height']}")
     if p["result"]:
-        text += f"\n  result: {p['result']}"
+        text += f"\n  result: {units.readable_log(p['result'])}"
     return wio.out(args, p, text)
 
 
@@ -331,21 +420,26 @@ async def _multisend(args: argparse.Namespace) -> int:
                             f"sent {wio.pt(total)} to {len(outputs)} recipients")
 
 
-def _action(args: argparse.Namespace) -> Any:
+def _action(args: argparse.Namespace, current: dict[str, Any]) -> Any:
+    """The proposed action; ``current`` is what it changes (the params, or the catalogue by
+    code) for update-params and set-commodity."""
     # imported here: protobuf costs every other fictra command start-up
     from app.crypto import from_bech32
     from app.params import TIERS, parse_amount, roles_from_names
     from app.tx import builder as tb
 
+    if args.action == "update-params":
+        return council_actions.params(args.args, current)
     need = {"register-entity": 1, "update-entity": 1, "freeze": 1, "unfreeze": 1, "mint": 1,
             "burn": 1, "fund-reserve": 1, "validator-power": 2,
-            "resolve-dispute": 2}[args.action]
+            "resolve-dispute": 2, "set-commodity": 1}[args.action]
     if len(args.args) != need:
         raise wio.UserError(f"{args.action} takes {need} argument(s)")
     a = args.args
+    if args.action == "set-commodity":
+        code = a[0].upper()
+        return council_actions.commodity(args, code, current.get(code))
     if args.action in ("register-entity", "update-entity"):
-        if args.tier not in TIERS:
-            raise wio.UserError(f"--tier must be one of {', '.join(TIERS)}")
         build = tb.register_entity if args.action == "register-entity" else tb.update_entity
         roles = roles_from_names([r for r in args.roles.split(",") if r])
         return build(from_bech32(wio.address_of(args, a[0])), TIERS.index(args.tier),
@@ -367,14 +461,22 @@ def _action(args: argparse.Namespace) -> Any:
 
 
 _ACTIONS = ("register-entity", "update-entity", "freeze", "unfreeze", "mint", "burn",
-            "fund-reserve", "validator-power", "resolve-dispute")
+            "fund-reserve", "validator-power", "resolve-dispute", "set-commodity",
+            "update-params")
 
 
 async def _propose(args: argparse.Namespace) -> int:
     # imported here: protobuf costs every other fictra command start-up
     from app.tx import builder as tb
 
-    return await wio.submit(args, [tb.propose(_action(args), args.summary)],
+    current: dict[str, Any] = {}
+    if args.action in ("update-params", "set-commodity"):
+        async with wio.client(args) as gw:
+            if args.action == "update-params":
+                current = await gw.call("fictra_getParams")
+            else:
+                current = await wallet_trade.catalogue(gw)
+    return await wio.submit(args, [tb.propose(_action(args, current), args.summary)],
                             f"proposed {args.action}", proposal_outcome)
 
 
@@ -394,5 +496,6 @@ def proposal_outcome(r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return "", {}
     last = events[-1]
     pid, status, result = last.get("id", ""), last.get("status", ""), last.get("result", "")
-    text = f" (proposal {pid}: {status}" + (f": {result}" if result else "") + ")"
+    why = f": {units.readable_log(result)}" if result else ""
+    text = f" (proposal {pid}: {status}{why})"
     return text, {"proposal_id": pid, "proposal_status": status, "proposal_result": result}

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from app.cli import units
 from app.cli import walletio as wio
 
 
@@ -115,16 +116,27 @@ async def _create(args: argparse.Namespace) -> int:
                                  _height(args.ship_by, now), _height(args.verify_by, now))
         wallet = Wallet(gw)
         tx_hash = await wallet.submit(key, [msg], memo=args.memo)
+        wio.remember(args, [tx_hash])
         pid = purchase_id(bytes.fromhex(tx_hash), 0).hex()
         if args.no_wait:
             return wio.out(args, {"hash": tx_hash, "height": None, "code": None, "id": pid},
                            f"purchase {pid}: tx {tx_hash} accepted, not yet in a block")
         r = await wallet.wait(tx_hash, args.timeout)
-    return wio.report(args, r, f"purchase {pid} created", {"id": pid})
+    qty, price = msg.create_purchase.quantity, msg.create_purchase.unit_price
+    what = (f"purchase {pid} created: {units.quantity(qty, com)} {com['code']} at "
+            f"{units.pt(price)}/{com['unit']} = {units.pt(qty * price // 10**com['decimals'])}")
+    return wio.report(args, r, what, {"id": pid})
 
 
-async def _step(args: argparse.Namespace, msg: Any, summary: str) -> int:
-    return await wio.submit(args, [msg], summary)
+async def _step(args: argparse.Namespace, msg: Any, summary: str,
+                outcome: wio.Outcome | None = None) -> int:
+    return await wio.submit(args, [msg], summary, outcome)
+
+
+async def catalogue(gw: Any) -> dict[str, dict[str, Any]]:
+    """The commodity catalogue by code (for quantities in each commodity's unit)."""
+    cat = await gw.call("fictra_listCommodities")
+    return {c["code"]: c for c in cat["commodities"]}
 
 
 async def _ship(args: argparse.Namespace) -> int:
@@ -159,13 +171,15 @@ async def _show(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
         p = await gw.call("fictra_getPurchase", pid)
         v = await gw.call("fictra_getVerification", pid)
-    if p is None:
-        raise wio.UserError(f"no purchase {pid}")
+        if p is None:
+            raise wio.UserError(f"no purchase {pid}")
+        com = (await catalogue(gw)).get(p["commodity"])
+    unit = f"/{com['unit']}" if com else " per unit"
     lines = [f"purchase {p['id']}: {p['status']} ({p['outcome'] or 'in progress'})",
-             f"  {p['quantity']} x {p['commodity']} at {wio.pt(p['unit_price'])} = "
-             f"{wio.pt(p['value'])}",
+             f"  {units.quantity(p['quantity'], com)} {p['commodity']} at "
+             f"{units.pt(p['unit_price'])}{unit} = {units.pt(p['value'])}",
              f"  buyer {p['buyer']}, seller {p['seller']}",
-             f"  sovereign {p['origin_sovereign']}, FT issued {p['ft_issued']}",
+             f"  sovereign {p['origin_sovereign']}, FT issued {units.ft(p['ft_issued'])}",
              f"  ship by {p['ship_by']}, verify by {p['verify_by']}"]
     for r in (v or {}).get("requests", []):
         lines.append(f"  {r['kind']}: {r['status']} ({r['approvals']} approve, "
@@ -177,12 +191,18 @@ async def _list(args: argparse.Namespace) -> int:
     address = wio.address_of(args, args.who)
     async with wio.client(args) as gw:
         got = await gw.call("fictra_listPurchases", address, args.role)
+        cat = await catalogue(gw) if got["purchases"] else {}
     lines = [f"{address} as {args.role}:"] + [
-        f"  {p['id']}  {p['status']:<9} {p['quantity']} {p['commodity']}  {wio.pt(p['value'])}"
-        for p in got["purchases"]]
+        f"  {p['id']}  {p['status']:<9} {units.quantity(p['quantity'], cat.get(p['commodity']))}"
+        f" {p['commodity']}  {units.pt(p['value'])}" for p in got["purchases"]]
     if not got["purchases"]:
         lines.append("  none")
     return wio.out(args, got, "\n".join(lines))
+
+
+# A tx often lands a block later than the next one (it reached the proposer too late): with
+# this few blocks left of the round, a submission is at risk of missing it.
+CLOSING_BLOCKS = 2
 
 
 async def _price_submit(args: argparse.Namespace) -> int:
@@ -191,19 +211,56 @@ async def _price_submit(args: argparse.Namespace) -> int:
     from app.tx import builder as tb
 
     async with wio.client(args) as gw:
-        height = (await gw.call("fictra_status"))["height"]
+        st = await gw.call("fictra_status")
         blocks = int((await gw.call("fictra_getParams"))["oracle_round_blocks"])
-    round_ = (height + 1) // blocks  # the round of the next block, where the tx lands
-    return await _step(args, tb.submit_price(args.commodity, round_, parse_amount(args.price)),
-                       f"{args.commodity} price submitted for round {round_}")
+        interval = await block_interval(gw, st)
+    w = round_window(st["height"], blocks, interval)
+    when = (f"round {w['round']}, which closes with block {w['closes_at']}, {w['blocks_left']} "
+            f"block{'' if w['blocks_left'] == 1 else 's'} (about {w['seconds_left']} s) from "
+            "now")
+    if not args.json:
+        print(f"submitting for {when}", flush=True)
+    if w["blocks_left"] <= CLOSING_BLOCKS:
+        wio.warn(args, f"round {w['round']} is about to close: a tx not in block "
+                 f"{w['closes_at']} at the latest fails with ROUND_INVALID (fee paid); round "
+                 f"{w['round'] + 1} opens in about {w['seconds_left']} s")
+    msg = tb.submit_price(args.commodity, w["round"], parse_amount(args.price))
+    return await wio.submit(args, [msg], f"{args.commodity} price submitted for round "
+                            f"{w['round']}", lambda r: ("", {"round": w["round"],
+                                                            "round_closes_at": w["closes_at"]}))
+
+
+def round_window(height: int, round_blocks: int, interval_s: float) -> dict[str, int]:
+    """Where a tx sent after block ``height`` lands: the round of block height + 1, the block
+    that closes it (aggregated at its end), and how many blocks and seconds are left."""
+    landing = height + 1
+    rnd = landing // round_blocks
+    closes_at = (rnd + 1) * round_blocks - 1
+    left = closes_at - height
+    return {"round": rnd, "closes_at": closes_at, "blocks_left": left,
+            "seconds_left": max(1, round(left * interval_s))}
+
+
+async def block_interval(gw: Any, status: dict[str, Any]) -> float:
+    """Seconds between the last two blocks (2 s when there is only one)."""
+    # imported here: the node helpers cost every other fictra command start-up
+    from app.node.cometrpc import parse_time_ns
+
+    if status["height"] < 2:
+        return 2.0
+    before = await gw.call("fictra_getBlock", status["height"] - 1)
+    gap = (parse_time_ns(status["block_time"]) - parse_time_ns(before["time"])) / 1e9
+    return gap if 0.1 < gap < 60 else 2.0
 
 
 async def _price_show(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
         p = await gw.call("fictra_getPrice", args.commodity)
-    if p is None:
-        raise wio.UserError(f"no commodity {args.commodity!r}")
-    text = (f"{p['commodity']}: {wio.pt(p['price'])} (round {p['round']}, height "
+        if p is None:
+            raise wio.UserError(f"no commodity {args.commodity!r}")
+        com = (await catalogue(gw)).get(p["commodity"])
+    unit = f"/{com['unit']}" if com else " per unit"
+    text = (f"{p['commodity']}: {wio.pt(p['price'])}{unit} (round {p['round']}, height "
             f"{p['published_height']})" if p["status"] == "current"
             else f"{p['commodity']}: no current price")
     return wio.out(args, p, text)
@@ -214,23 +271,21 @@ async def _price_history(args: argparse.Namespace) -> int:
             if v is not None}
     async with wio.client(args) as gw:
         h = await gw.call("fictra_getPriceHistory", args.commodity, page or None)
-    if h is None:
-        raise wio.UserError(f"no commodity {args.commodity!r}")
+        if h is None:
+            raise wio.UserError(f"no commodity {args.commodity!r}")
+        com = (await catalogue(gw)).get(h["commodity"])
+    unit = f"/{com['unit']}" if com else " per unit"
     lines = [f"{h['commodity']}:"] + [f"  {x['height']:>7}  round {x['round']:<6} "
-                                      f"{wio.pt(x['price'])}" for x in h["points"]]
+                                      f"{wio.pt(x['price'])}{unit}" for x in h["points"]]
     return wio.out(args, h, "\n".join(lines))
 
 
 async def _ft_show(args: argparse.Namespace) -> int:
-    # imported here: protobuf costs every other fictra command start-up
-    from app.params import format_amount
-
     address = wio.address_of(args, args.who)
     async with wio.client(args) as gw:
         f = await gw.call("fictra_getFT", address)
-    return wio.out(args, f, f"{address}: {format_amount(int(f['balance']))} FT (issued "
-                   f"{format_amount(int(f['issued']))}, converted "
-                   f"{format_amount(int(f['converted']))})")
+    return wio.out(args, f, f"{address}: {units.ft(f['balance'])} (issued "
+                   f"{units.ft(f['issued'])}, converted {units.ft(f['converted'])})")
 
 
 async def _ft_convert(args: argparse.Namespace) -> int:
@@ -238,5 +293,11 @@ async def _ft_convert(args: argparse.Namespace) -> int:
     from app.params import parse_amount
     from app.tx import builder as tb
 
-    amount = parse_amount(args.amount.removesuffix("FT"))
-    return await _step(args, tb.convert_ft(amount), f"converted {args.amount} FT")
+    amount = parse_amount(args.amount.strip().removesuffix("FT"))
+    return await _step(args, tb.convert_ft(amount), f"converted {units.ft(amount)} into PT",
+                       _converted)
+
+
+def _converted(r: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    got = next((e["attributes"] for e in r["events"] if e["type"] == "ft_converted"), None)
+    return (f" ({units.pt(got['pt_amount'])} received)", {}) if got else ("", {})

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.cli import units
 from app.errors import Code
 from state.proof import ProofError
 
@@ -32,9 +33,10 @@ class UserError(Exception):
 
 def tx_opts(p: argparse.ArgumentParser) -> None:
     """The options of every command that sends a tx."""
-    p.add_argument("--from", dest="sender", required=True, help="key name")
-    p.add_argument("--memo", default="")
-    p.add_argument("--fee", default=None, help="fee (default: the minimum for the tx's size)")
+    p.add_argument("--from", dest="sender", required=True, metavar="NAME",
+                   help="the signing key's name (keyring, or the localnet's keys/)")
+    p.add_argument("--memo", default="", help="a note kept with the tx (at most 256 bytes)")
+    p.add_argument("--fee", default=None, help="fee in PT (default: the minimum for the tx's size)")
     p.add_argument("--no-wait", action="store_true", help="return after CheckTx")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a block")
 
@@ -54,7 +56,7 @@ def run(func: Cmd, args: argparse.Namespace) -> int:
         detail = ""
         if isinstance(e.data, dict) and "code" in e.data:
             detail = f" [code {e.data['code']} {code_name(e.data['code'])}]"
-        fail(args, f"{e.message}{detail}", {"code": e.code, "data": e.data})
+        fail(args, f"{units.readable_log(e.message)}{detail}", {"code": e.code, "data": e.data})
     except ProofError as e:
         fail(args, f"PROOF DID NOT VERIFY: {e}")
     except (UserError, KeystoreError, TxTimeout, ValueError) as e:
@@ -67,6 +69,11 @@ def fail(args: argparse.Namespace, message: str, extra: dict[str, Any] | None = 
         print(json.dumps({"error": message, **(extra or {})}))
     else:
         print(f"error: {message}", file=sys.stderr)
+
+
+def warn(args: argparse.Namespace, message: str) -> None:
+    """A warning on stderr (also with --json: stdout stays one JSON object)."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
 def code_name(code: int) -> str:
@@ -164,6 +171,37 @@ def purchase_id(text: str) -> bytes:
     return bytes.fromhex(text[2:] if text.startswith("0x") else text)
 
 
+RECENT_TXS = 1_000  # hashes remembered for `wallet tx PREFIX`
+
+
+def _recent_path(args: argparse.Namespace) -> Path:
+    return keyring(args).dir.parent / "recent-txs"
+
+
+def remember(args: argparse.Namespace, hashes: list[str]) -> None:
+    """Note tx hashes this wallet printed (newest last), so `wallet tx` takes their prefixes;
+    the file keeps the last RECENT_TXS. Not being able to write it costs only that."""
+    if not hashes:
+        return
+    path = _recent_path(args)
+    known = recent(args)
+    fresh = [h.upper() for h in hashes]
+    keep = [h for h in known if h not in set(fresh)] + fresh
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(keep[-RECENT_TXS:]) + "\n")
+    except OSError:
+        pass
+
+
+def recent(args: argparse.Namespace) -> list[str]:
+    try:
+        lines = _recent_path(args).read_text().split()
+    except OSError:
+        return []
+    return [h for h in lines if re.fullmatch(r"[0-9A-F]{64}", h)]
+
+
 def client(args: argparse.Namespace) -> GatewayClient:
     # imported here: aiohttp costs every other fictra command a tenth of a second of start-up
     from rpc.client import GatewayClient
@@ -171,11 +209,7 @@ def client(args: argparse.Namespace) -> GatewayClient:
     return GatewayClient(gateway_url(args), api_key=args.api_key)
 
 
-def pt(base_units: int | str) -> str:
-    # imported here: protobuf costs every other fictra command start-up
-    from app.params import format_amount
-
-    return f"{format_amount(int(base_units))} PT"
+pt = units.pt
 
 
 Outcome = Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]
@@ -194,6 +228,7 @@ async def submit(args: argparse.Namespace, msgs: list[Any], summary: str,
     async with client(args) as gw:
         wallet = Wallet(gw)
         tx_hash = await wallet.submit(key, msgs, memo=args.memo, fee=fee)
+        remember(args, [tx_hash])
         if args.no_wait:
             return out(args, {"hash": tx_hash, "height": None, "code": None},
                        f"{summary}: tx {tx_hash} accepted, not yet in a block")
@@ -212,5 +247,6 @@ def report(args: argparse.Namespace, r: dict[str, Any], summary: str,
         print(f"{summary}: tx {r['hash']} in block {r['height']} (fee {pt(r['fee'])})")
     else:
         print(f"{summary} FAILED in block {r['height']}: code {r['code']} "
-              f"{code_name(r['code'])}: {r['log']} (fee {pt(r['fee'])} still paid)")
+              f"{code_name(r['code'])}: {units.readable_log(r['log'])} (fee {pt(r['fee'])} "
+              "still paid)")
     return 0 if r["code"] == 0 else 1

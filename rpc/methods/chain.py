@@ -1,19 +1,31 @@
-"""``fictra_chainId`` and ``fictra_status``: which chain, and how far along it is."""
+"""``fictra_chainId``, ``fictra_status`` and ``fictra_getBlock``: which chain, how far along
+it is, and what a block holds."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from typing import Any
 
 from app.node.cometrpc import parse_time_ns
+from rpc.cometclient import NodeError
+from rpc.errors import NOT_FOUND, RpcError
 from rpc.jsonrpc import CallContext, Method
+from rpc.params import HEIGHT, Param
 from rpc.schemas import BOOL, INT, STR, obj, ref
+
+MAX_BLOCK_TXS = 1_000  # hashes listed per block answer; num_txs counts them all
 
 SCHEMAS = {
     "Status": obj({
         "chain_id": STR, "height": INT, "app_hash": STR, "block_hash": STR, "block_time": STR,
         "catching_up": BOOL, "last_block_age_s": {"type": "number"}, "node_version": STR,
         "following_blocks": BOOL,
+    }),
+    "Block": obj({
+        "height": INT, "hash": STR, "time": STR, "proposer": STR, "app_hash": STR,
+        "num_txs": INT, "txs": {"type": "array", "items": ref("HexHash")}, "more_txs": BOOL,
     }),
 }
 
@@ -43,6 +55,23 @@ async def status(ctx: CallContext, _: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def get_block(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
+    height = params["height"]
+    try:
+        r = await ctx.gw.node.call("block", **({"height": str(height)} if height else {}))
+    except NodeError as e:
+        raise RpcError(NOT_FOUND, f"Resource not found: block {height} ({e.data})") from None
+    header, txs = r["block"]["header"], r["block"]["data"].get("txs") or []
+    return {
+        "height": int(header["height"]), "hash": r["block_id"]["hash"], "time": header["time"],
+        "proposer": header["proposer_address"], "app_hash": header["app_hash"],
+        "num_txs": len(txs),
+        "txs": [hashlib.sha256(base64.b64decode(t)).hexdigest().upper()
+                for t in txs[:MAX_BLOCK_TXS]],
+        "more_txs": len(txs) > MAX_BLOCK_TXS,
+    }
+
+
 METHODS = [
     Method("fictra_chainId", chain_id, (), {"name": "chainId", "schema": STR},
            "The chain id every tx must be signed for.", cache=True),
@@ -50,4 +79,11 @@ METHODS = [
            "Latest height and app hash, whether the node is catching up, the last block's age.",
            description="app_hash is the hash of the state after block height - 1 (it is in "
            "header `height`); last_block_age_s uses the gateway's clock."),
+    Method("fictra_getBlock", get_block,
+           (Param("height", HEIGHT, "block height (default: latest)", required=False),),
+           {"name": "block", "schema": ref("Block")},
+           "A block's header fields and the hashes of its txs (the first 1,000; more_txs "
+           "says whether there are more).",
+           description="app_hash is the state after block height - 1; the receipts are "
+           "fictra_getTransaction's.", errors=(NOT_FOUND,)),
 ]

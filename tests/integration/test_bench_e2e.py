@@ -50,3 +50,33 @@ def test_bench_e2e_tiny_run_commits_every_tx(tmp_path: Path) -> None:
     assert lat["measured"] == lat["offered"]
     assert 0 < lat["p50_s"] <= lat["p99_s"] <= lat["max_s"]
     assert "kvstore" not in out
+
+
+TRADE_TXS = 12_000  # past 2 x LAG segments: attested and settled purchases in the window
+
+
+def test_bench_e2e_trade_mix_settles_purchases_and_publishes_prices(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.cli.main", "bench", "e2e", "--validators", "1",
+         "--mix", "trade", "--txs", str(TRADE_TXS), "--senders", "400", "--connections", "16",
+         "--latency-rates", "", "--base-port", str(free_base_port(1)),
+         "--home", str(tmp_path / "e2e"), "--json"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout)
+    assert out["mix"] == "trade" and out["ok"] is True
+    kinds = out["offered_by_kind"]
+    assert sum(kinds.values()) == TRADE_TXS and min(kinds.values()) > 0
+    tp = out["fictra"]["throughput"]
+    assert tp["committed"] == TRADE_TXS and tp["committed_ok"] == TRADE_TXS
+    assert tp["failed_codes"] == {}
+    trade = out["fictra"]["trade"]
+    # every purchase whose attestations were offered settled: one per create of the first
+    # segments (the last 2 x LAG segments' purchases are still in the pipeline)
+    assert trade["purchases_settled"] > 0
+    assert trade["purchases_settled"] <= kinds["create"]
+    prices = trade["prices"]
+    assert prices["accepted"] > 0 and prices["committed"] == prices["accepted"]
+    assert prices["failed_codes"] == {}
+    assert sum(trade["price_rounds"].values()) > 0

@@ -100,6 +100,11 @@ def test_every_method_answers_as_documented(net: Net) -> None:
             c.check("fictra_unsubscribe", await gw.ws_call("fictra_unsubscribe", sub.id))
             c.check("fictra_getAccountHistory",
                     await gw.call("fictra_getAccountHistory", fresh.bech32, 1, 5))
+            block = c.check("fictra_getBlock", await gw.call("fictra_getBlock",
+                                                             receipt["height"]))
+            assert tx_hash in block["txs"] and block["num_txs"] == len(block["txs"])
+            assert c.check("fictra_getBlock", await gw.call("fictra_getBlock"))["height"] >= \
+                receipt["height"]
 
     asyncio.run(ws())
     c.check("rpc.discover", c.doc)
