@@ -126,7 +126,7 @@ def sign_all(total: int, n_senders: int, cache_dir: Path) -> list[bytes]:
 def sign_trade(total: int, roles: Any, cache_dir: Path
                ) -> tuple[list[bytes], list[int], dict[str, int]]:
     """``total`` signed txs of the trade mix but its prices, their signers, counts by kind."""
-    from app.bench import e2etrade
+    from app.bench import e2etrade  # imported here: only --mix trade uses the trade stream
 
     p = default_params()
     tag = hashlib.sha256(f"trade v2 {CHAIN_ID} {roles.n} {len(roles.oracles)} {roles.lanes} "
@@ -681,7 +681,7 @@ def run_app(app: str, args: argparse.Namespace, txs_all: list[bytes], senders_al
         net.start()
         h_first = height(net.url)
         if roles:
-            from app.bench.e2etrade import PriceFeeder
+            from app.bench.e2etrade import PriceFeeder  # imported here: only --mix trade
 
             feeder = PriceFeeder(net.url, roles, CHAIN_ID, SENDER_SEED_BASE)
             feeder.start()
@@ -751,7 +751,7 @@ def run(args: argparse.Namespace) -> int:
     uptime = _uptime()
     roles = None
     if args.mix == "trade":
-        from app.bench import e2etrade
+        from app.bench import e2etrade  # imported here: only --mix trade uses the trade stream
 
         try:
             roles = e2etrade.Roles(args.senders, e2etrade.oracles_for(5_000),
