@@ -23,10 +23,10 @@ from typing import Any
 from abci.application import Application
 from abci.proto import abci as pb
 from app import block, responses
-from app.context import Ctx
+from app.context import Ctx, Misbehavior, Vote
 from app.errors import Code, TxError
 from app.genesis import GenesisError, validate_app_state, write_genesis
-from app.modules import SHARDS, gov, router
+from app.modules import SHARDS, gov, router, stake
 from app.query.answer import answer_query
 from app.readcache import CachedOverlay, CommittedReads
 from app.snapshots import Outcome, StateSync
@@ -44,8 +44,21 @@ def _time_ns(ts: Any) -> int:
     return ts.seconds * 1_000_000_000 + ts.nanos
 
 
-def _key(req: Any) -> block.BlockKey:
-    return block.BlockKey(req.height, _time_ns(req.time), req.proposer_address, tuple(req.txs))
+_ABSENT = 1  # BlockIDFlag: the validator's vote is missing from the commit
+
+
+def _votes(commit: Any) -> tuple[Vote, ...]:
+    return tuple(Vote(v.validator.address, v.validator.power, v.block_id_flag > _ABSENT)
+                 for v in commit.votes)
+
+
+def _misbehavior(req: Any) -> tuple[Misbehavior, ...]:
+    return tuple(Misbehavior(int(m.type), m.validator.address, m.height) for m in req.misbehavior)
+
+
+def _key(req: Any, commit: Any) -> block.BlockKey:
+    return block.BlockKey(req.height, _time_ns(req.time), req.proposer_address, tuple(req.txs),
+                          _votes(commit), _misbehavior(req))
 
 
 class FictraApp(Application):
@@ -140,12 +153,16 @@ class FictraApp(Application):
         validators = [(v.pub_key.ed25519, v.power) for v in req.validators]
         initial = max(req.initial_height, 1)
         overlay = self.store.overlay()
-        write_genesis(overlay, app_state, req.chain_id, initial, validators)
+        vset = write_genesis(overlay, app_state, req.chain_id, initial, validators)
         self._genesis = overlay.changes()
         self._set_chain(req.chain_id, initial)
         self._check = None
-        log.info("genesis: chain %s, %d accounts", req.chain_id, len(app_state.accounts))
-        return pb.ResponseInitChain(app_hash=overlay.app_hash())
+        log.info("genesis: chain %s, %d accounts, %d operators", req.chain_id,
+                 len(app_state.accounts), len(app_state.operators))
+        # The elected set is CometBFT's from the start (it replaces genesis.json's validators).
+        return pb.ResponseInitChain(app_hash=overlay.app_hash(),
+                                    validators=responses.validator_updates(
+                                        stake.ValidatorUpdate(k, vset[k]) for k in sorted(vset)))
 
     # -- mempool -------------------------------------------------------------------------------
     def _check_ctx(self) -> Ctx:
@@ -180,14 +197,14 @@ class FictraApp(Application):
     # -- consensus -----------------------------------------------------------------------------
     def prepare_proposal(self, req: pb.RequestPrepareProposal) -> pb.ResponsePrepareProposal:
         cache, chain_id = self._chain(req.height)
-        res = block.build(self._overlay(), cache, chain_id, req.height, _time_ns(req.time),
-                          req.proposer_address, req.txs, req.max_tx_bytes)
+        res = block.build(self._overlay(), cache, chain_id, _key(req, req.local_last_commit),
+                          req.max_tx_bytes)
         self._remember(res)
         return pb.ResponsePrepareProposal(txs=res.key.txs)
 
     def process_proposal(self, req: pb.RequestProcessProposal) -> pb.ResponseProcessProposal:
         cache, chain_id = self._chain(req.height)
-        key = _key(req)
+        key = _key(req, req.proposed_last_commit)
         res = self._executed.get(key) or block.verify(self._overlay(), cache, chain_id, key)
         if res is None:
             return pb.ResponseProcessProposal(status=pb.ResponseProcessProposal.REJECT)
@@ -196,7 +213,7 @@ class FictraApp(Application):
 
     def finalize_block(self, req: pb.RequestFinalizeBlock) -> pb.ResponseFinalizeBlock:
         cache, chain_id = self._chain(req.height)
-        key = _key(req)
+        key = _key(req, req.decided_last_commit)
         res = self._executed.get(key) or block.finalize(self._overlay(), cache, chain_id, key)
         self._finalized = res
         self._executed.clear()

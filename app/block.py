@@ -11,22 +11,22 @@
 Each tx runs through ``ante.deliver`` and the block ends with the router's end-of-block work,
 whatever the policy, so identical inputs give identical results: a result computed while
 building or verifying a proposal is reused by FinalizeBlock when the decided block matches it
-(same height, time, proposer and txs). Results are neutral values; ``app.responses`` encodes
-them for CometBFT.
+(same height, time, proposer, txs, last commit votes and evidence). Results are neutral
+values; ``app.responses`` encodes them for CometBFT.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from app.context import Misbehavior, Vote
 from app.errors import TxError, refused
 from app.events import Event
-from app.modules import gov, router
-from app.modules.gov import ValidatorUpdate
+from app.modules import router, stake
+from app.modules.stake import ValidatorUpdate
 from app.tx.ante import TxResult, deliver, deliver_all_or_nothing
 from app.tx.cache import TxCache
 from app.tx.codec import tx_hash
@@ -46,6 +46,9 @@ class BlockKey:
     time_ns: int
     proposer: bytes
     txs: tuple[bytes, ...]
+    # The previous block's votes and the evidence the block carries (staking's input).
+    votes: tuple[Vote, ...] = ()
+    misbehavior: tuple[Misbehavior, ...] = ()
 
 
 @dataclass
@@ -64,10 +67,9 @@ class Policy(Enum):
     FINALIZE = "finalize"
 
 
-def build(overlay: Any, cache: TxCache, chain_id: str, height: int, time_ns: int,
-          proposer: bytes, txs: Sequence[bytes], max_tx_bytes: int) -> BlockResult:
-    res = _execute(overlay, cache, chain_id, BlockKey(height, time_ns, proposer, tuple(txs)),
-                   Policy.BUILD, max_tx_bytes)
+def build(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey, max_tx_bytes: int
+          ) -> BlockResult:
+    res = _execute(overlay, cache, chain_id, key, Policy.BUILD, max_tx_bytes)
     assert res is not None  # building never refuses
     return res
 
@@ -99,7 +101,7 @@ def finalize(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey) -> Bloc
 def _execute(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey, policy: Policy,
              max_tx_bytes: int = 0) -> BlockResult | None:
     ctx = router.context(overlay, key.height, key.time_ns, chain_id)
-    vals_before = overlay.get(gov.SHARD, gov.VALIDATORS_KEY)
+    vals_before = overlay.get(stake.SHARD, stake.VALIDATORS_KEY)
     kept: list[bytes] = []
     results: list[TxResult] = []
     used = 0
@@ -136,8 +138,11 @@ def _execute(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey, policy:
         kept.append(raw)
         results.append(res)
     ctx.events = []
+    ctx.votes, ctx.misbehavior = key.votes, key.misbehavior
     router.end_block(ctx)
-    updates = gov.validator_updates(vals_before, overlay.get(gov.SHARD, gov.VALIDATORS_KEY))
+    updates = stake.validator_updates(vals_before,
+                                      overlay.get(stake.SHARD, stake.VALIDATORS_KEY))
     if policy is Policy.BUILD:
-        key = BlockKey(key.height, key.time_ns, key.proposer, tuple(kept))
+        key = BlockKey(key.height, key.time_ns, key.proposer, tuple(kept), key.votes,
+                       key.misbehavior)
     return BlockResult(key, overlay, results, ctx.events, updates, overlay.app_hash())

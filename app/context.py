@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from app.events import Event
 from app.pb import state_pb2, tx_pb2
@@ -22,6 +22,22 @@ class KV(Protocol):
     def checkpoint(self) -> int: ...
     def revert(self, cp: int) -> None: ...
     def release(self, cp: int) -> None: ...
+
+
+class Vote(NamedTuple):
+    """A validator's vote on the previous block, as the decided block's last commit has it."""
+
+    address: bytes  # CometBFT's 20-byte validator address
+    power: int
+    signed: bool
+
+
+class Misbehavior(NamedTuple):
+    """Evidence CometBFT hands the app: kind 1 duplicate vote, 2 light client attack."""
+
+    kind: int
+    address: bytes
+    height: int
 
 
 EntityHook = Callable[[KV, int, bytes, state_pb2.Account], None]
@@ -42,7 +58,7 @@ class Ctx:
     """One execution: a block being built, proposed or finalized, or the mempool check state."""
 
     __slots__ = ("store", "height", "time_ns", "chain_id", "hooks", "emit_events", "events",
-                 "fees", "tx_hash", "msg_index", "_params")
+                 "fees", "tx_hash", "msg_index", "votes", "misbehavior", "_params")
 
     def __init__(self, store: KV, height: int, time_ns: int, chain_id: str, hooks: Hooks,
                  *, emit_events: bool = True) -> None:
@@ -54,12 +70,15 @@ class Ctx:
         # The check state answers no events, so it does not build them (bech32 is not free).
         self.emit_events = emit_events
         self.events: list[Event] = []
-        # Fees taken but not yet credited to the treasury: one treasury write per block instead
-        # of one per tx (see ``pt.flush_fees``).
+        # Fees taken but not yet credited to the rewards pool: one write per block instead of
+        # one per tx (see ``pt.flush_fees``).
         self.fees = 0
         # The tx and message being run (ids derived from a tx, e.g. a purchase's).
         self.tx_hash = b""
         self.msg_index = 0
+        # What the block says of the previous one: its votes and any evidence (end of block).
+        self.votes: tuple[Vote, ...] = ()
+        self.misbehavior: tuple[Misbehavior, ...] = ()
         self._params: tx_pb2.Params | None = None
 
     def checkpoint(self) -> tuple[int, int, int]:

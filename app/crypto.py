@@ -27,6 +27,12 @@ def address_of(public_key: bytes) -> bytes:
     return hashlib.sha256(public_key).digest()[:ADDRESS_LEN]
 
 
+def consensus_address(public_key: bytes) -> bytes:
+    """CometBFT's address of an ed25519 validator key (as in votes and evidence): the same
+    SHA-256 prefix as an account's."""
+    return hashlib.sha256(public_key).digest()[:ADDRESS_LEN]
+
+
 def module_address(name: str) -> bytes:
     """The keyless address of a module account, e.g. ``module_address("treasury")``."""
     return hashlib.sha256(b"fictra/module/" + name.encode()).digest()[:ADDRESS_LEN]

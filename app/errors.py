@@ -2,9 +2,9 @@
 
 Code 0 is success. Ranges: 1-19 decoding and ante checks (no fee charged, nonce unchanged),
 20-39 PT messages, 40-69 governance, 70-89 queries, 100-129 trade (purchases and
-verification), 130-149 oracle, 150-169 FT. A tx whose *message* fails (codes 20 and up)
-still pays its fee and uses its nonce when it is in a block. The table is rendered into the
-README by ``render_table``.
+verification), 130-149 oracle, 150-169 FT, 170-189 staking. A tx whose *message* fails (codes
+20 and up) still pays its fee and uses its nonce when it is in a block. The table is rendered
+into the README by ``render_table``.
 """
 
 from __future__ import annotations
@@ -74,6 +74,22 @@ class Code(IntEnum):
     CONVERSION_CAP = 151
     RESERVE_INSUFFICIENT = 152
     CONVERSION_TOO_SMALL = 153
+    # -- staking ------------------------------------------------------------------------------
+    NOT_VALIDATOR_ROLE = 170
+    OPERATOR_EXISTS = 171
+    OPERATOR_NOT_FOUND = 172
+    CONSENSUS_KEY_IN_USE = 173
+    SELF_BOND_TOO_LOW = 174
+    DELEGATION_NOT_FOUND = 175
+    INSUFFICIENT_STAKE = 176
+    TOO_MANY_ENTRIES = 177
+    AMOUNT_TOO_SMALL = 178
+    OPERATOR_TOMBSTONED = 179
+    NOT_JAILED = 180
+    STILL_JAILED = 181
+    REDELEGATION_IN_PROGRESS = 182
+    NO_REWARDS = 183
+    COMMISSION_CHANGE = 184
 
 
 DESCRIPTIONS: dict[Code, str] = {
@@ -134,6 +150,22 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.CONVERSION_CAP: "conversion would exceed the sovereign's cap for the rolling window",
     Code.RESERVE_INSUFFICIENT: "the Foundation reserve cannot pay the conversion",
     Code.CONVERSION_TOO_SMALL: "amount converts to zero PT at the current rate",
+    Code.NOT_VALIDATOR_ROLE: "signer is not a KYC-registered account with the validator role",
+    Code.OPERATOR_EXISTS: "signer is already a validator operator",
+    Code.OPERATOR_NOT_FOUND: "no validator operator at this address",
+    Code.CONSENSUS_KEY_IN_USE: "the consensus key belongs to another operator or validator",
+    Code.SELF_BOND_TOO_LOW: "self-bond below the min_self_bond param",
+    Code.DELEGATION_NOT_FOUND: "the signer has no delegation to this operator",
+    Code.INSUFFICIENT_STAKE: "the delegation is worth less than the amount",
+    Code.TOO_MANY_ENTRIES: "the delegator already has max_entries unbondings (or redelegations)",
+    Code.AMOUNT_TOO_SMALL: "the amount is worth less than one share (or one base unit back)",
+    Code.OPERATOR_TOMBSTONED: "the operator is tombstoned (double-signed or removed)",
+    Code.NOT_JAILED: "the operator is not jailed",
+    Code.STILL_JAILED: "the jail term has not ended yet",
+    Code.REDELEGATION_IN_PROGRESS: "stake redelegated into the source is still maturing",
+    Code.NO_REWARDS: "nothing to withdraw",
+    Code.COMMISSION_CHANGE: "the commission moves by more than max_change_bps, or changed "
+    "less than an epoch ago",
 }
 
 

@@ -65,8 +65,39 @@ def supply(change: str, amount: int, total: int) -> Event:
     )
 
 
-def validator(pub_key: bytes, power: int) -> Event:
-    return event("validator", ("pub_key", pub_key.hex(), True), ("power", str(power), False))
+# -- staking -------------------------------------------------------------------------------------
+
+def stake(action: str, delegator: bytes, operator: bytes, amount: int, **fields: str) -> Event:
+    """action: create_validator, edit_validator, delegate, undelegate, redelegate,
+    complete_unbonding, unjail."""
+    extra = tuple((k, v, False) for k, v in sorted(fields.items()))
+    return event(
+        "stake", ("action", action, True), ("delegator", to_bech32(delegator), True),
+        ("operator", to_bech32(operator), True), ("amount", str(amount), False), *extra,
+    )
+
+
+def validator_set(operator: bytes, change: str, tier: str, power: int) -> Event:
+    """change: joined (CometBFT's set), left, tier (moved between secondary and candidate)."""
+    return event(
+        "validator_set", ("operator", to_bech32(operator), True), ("change", change, True),
+        ("tier", tier, True), ("power", str(power), False),
+    )
+
+
+def slash(operator: bytes, reason: str, amount: int, height: int) -> Event:
+    """reason: downtime, double_sign; amount: PT taken (bonded, unbonding and redelegated)."""
+    return event(
+        "slash", ("operator", to_bech32(operator), True), ("reason", reason, True),
+        ("amount", str(amount), False), ("infraction_height", str(height), False),
+    )
+
+
+def reward(kind: str, recipient: bytes, amount: int, **fields: str) -> Event:
+    """kind: block (a block's fees shared out), withdraw (paid to a delegator or operator)."""
+    extra = tuple((k, v, False) for k, v in sorted(fields.items()))
+    return event("reward", ("kind", kind, True), ("recipient", to_bech32(recipient), True),
+                 ("amount", str(amount), False), *extra)
 
 
 # -- trade, oracle, FT -----------------------------------------------------------------------------

@@ -16,7 +16,10 @@ Schema (amounts are integer strings in PT base units, addresses bech32 ``fic1...
       "commodities": [{"code": "BRENT", "name": "Brent crude oil", "unit": "bbl",
                        "decimals": 0, "ft_rate_bps": 100,
                        "requirements": {"shipping": 2, "customs": 1, "quality": 1},
-                       "active": true}, ...]
+                       "active": true}, ...],
+      "stake":    {"operators": [{"address": "fic1...", "pub_key": "<base64 ed25519>",
+                                  "moniker": "node0", "commission_bps": 500,
+                                  "max_change_bps": 100, "self_bond": "..."}, ...]}
     }
 
 ``params`` may be partial (missing fields take the defaults, the trade params included);
@@ -24,23 +27,31 @@ Schema (amounts are integer strings in PT base units, addresses bech32 ``fic1...
 ``commodities`` may be empty, ``reserve`` (the Foundation reserve that pays FT conversions)
 defaults to 0. Unknown keys are errors, so typos do not pass. The supply is the treasury and
 reserve balances plus all allocations and must not exceed the maximum supply. Entities with the
-oracle or sovereign role also enter the oracle set and the sovereign registry.
+oracle or sovereign role also enter the oracle set and the sovereign registry. ``stake``'s
+operators (entities with the validator role) bond their ``self_bond`` out of their own
+allocation; with operators, the election at genesis decides CometBFT's validator set (InitChain
+answers it), without, genesis.json's validators stand.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.context import KV
 from app.crypto import from_bech32
 from app.iso3166 import is_country
-from app.modules import catalogue, gov, pt, router
+from app.modules import catalogue, gov, pt, router, stake
 from app.params import MAX_SUPPLY, PARAM_BOUNDS, ROLES, TIERS, default_params, params_problems
 from app.pb import state_pb2, tx_pb2
 
 # Keyless module accounts: funded only through their own sections.
-MODULE_ACCOUNTS = {pt.TREASURY: "treasury", pt.ESCROW: "escrow", pt.RESERVE: "reserve"}
+MODULE_ACCOUNTS = {pt.TREASURY: "treasury", pt.ESCROW: "escrow", pt.RESERVE: "reserve",
+                   pt.BONDED: "bonded pool", pt.UNBONDING: "unbonding pool",
+                   pt.REWARDS: "rewards pool"}
+_FUNDED = ("treasury", "reserve")
 
 
 class GenesisError(ValueError):
@@ -71,6 +82,7 @@ class AppState:
     entities: list[EntityEntry] = field(default_factory=list)
     reserve: int = 0
     commodities: list[tx_pb2.Commodity] = field(default_factory=list)
+    operators: list[stake.GenesisOperator] = field(default_factory=list)
 
     @property
     def supply(self) -> int:
@@ -147,7 +159,7 @@ def validate_app_state(obj: Any) -> AppState:
     """Check a parsed ``app_state``; GenesisError names the first bad field and the problem."""
     root = "app_state"
     doc = _obj(obj, root, {"params", "council", "treasury", "accounts", "entities", "reserve",
-                           "commodities"}, {"council", "treasury", "accounts"})
+                           "commodities", "stake"}, {"council", "treasury", "accounts"})
     params = _params(doc.get("params", {}), f"{root}.params")
 
     c = _obj(doc["council"], f"{root}.council", {"members", "threshold"}, {"members", "threshold"})
@@ -183,7 +195,7 @@ def validate_app_state(obj: Any) -> AppState:
         if addr in MODULE_ACCOUNTS:
             name = MODULE_ACCOUNTS[addr]
             raise GenesisError(f"{path}.address", f"the {name} is a module account" + (
-                f", funded by {name}.balance" if name != "escrow" else ""))
+                f", funded by {name}.balance" if name in _FUNDED else ""))
         if addr in accounts:
             raise GenesisError(f"{path}.address", "duplicate account")
         accounts[addr] = _uint(a["balance"], f"{path}.balance")
@@ -221,8 +233,47 @@ def validate_app_state(obj: Any) -> AppState:
         entities.append(EntityEntry(addr, TIERS.index(e["tier"]), e["jurisdiction"], roles,
                                     frozen))
     commodities = _commodities(doc.get("commodities", []), f"{root}.commodities")
+    operators = _operators(doc.get("stake", {}), f"{root}.stake", params, accounts, entities)
     return AppState(params, members, threshold, treasury, accounts, entities, reserve,
-                    commodities)
+                    commodities, operators)
+
+
+def _operators(v: Any, path: str, params: tx_pb2.Params, accounts: dict[bytes, int],
+               entities: list[EntityEntry]) -> list[stake.GenesisOperator]:
+    doc = _obj(v, path, {"operators"}, set())
+    roles = {e.address: e.roles for e in entities}
+    keys = {"address", "pub_key", "moniker", "commission_bps", "max_change_bps", "self_bond"}
+    out: list[stake.GenesisOperator] = []
+    bonded: dict[bytes, int] = {}
+    for i, o in enumerate(_list(doc.get("operators", []), f"{path}.operators")):
+        p = f"{path}.operators[{i}]"
+        o = _obj(o, p, keys, keys - {"max_change_bps"})
+        addr = _address(o["address"], f"{p}.address")
+        if not roles.get(addr, 0) & ROLES["validator"]:
+            raise GenesisError(f"{p}.address", "must be an entity with the validator role")
+        if addr in bonded:
+            raise GenesisError(f"{p}.address", "duplicate operator")
+        try:
+            pub = base64.b64decode(o["pub_key"], validate=True) \
+                if isinstance(o["pub_key"], str) else b""
+        except (binascii.Error, ValueError):
+            pub = b""
+        if len(pub) != 32:
+            raise GenesisError(f"{p}.pub_key", "must be a base64 32-byte ed25519 key")
+        if any(g.pub_key == pub for g in out):
+            raise GenesisError(f"{p}.pub_key", "duplicate consensus key")
+        moniker = o["moniker"]
+        if not isinstance(moniker, str) or not 0 < len(moniker.encode()) <= 64:
+            raise GenesisError(f"{p}.moniker", "must be 1-64 bytes")
+        commission = _uint(o["commission_bps"], f"{p}.commission_bps", maximum=10_000)
+        max_change = _uint(o.get("max_change_bps", 10_000), f"{p}.max_change_bps",
+                           maximum=10_000)
+        bond = _uint(o["self_bond"], f"{p}.self_bond", minimum=params.min_self_bond)
+        if accounts.get(addr, 0) < bond:
+            raise GenesisError(f"{p}.self_bond", "exceeds the operator's account balance")
+        bonded[addr] = bond
+        out.append(stake.GenesisOperator(addr, pub, moniker, commission, max_change, bond))
+    return out
 
 
 def _commodities(v: Any, path: str) -> list[tx_pb2.Commodity]:
@@ -260,13 +311,13 @@ def _commodities(v: Any, path: str) -> list[tx_pb2.Commodity]:
 # -- writing genesis into state ------------------------------------------------------------------
 
 def write_genesis(store: KV, gs: AppState, chain_id: str, initial_height: int,
-                  validators: list[tuple[bytes, int]]) -> None:
-    """Write a validated app_state, the chain id and the genesis validators into ``store``."""
+                  validators: list[tuple[bytes, int]]) -> dict[bytes, int]:
+    """Write a validated app_state, the chain id and the genesis validators into ``store``;
+    return CometBFT's validator set (pub_key -> power)."""
     for i, (pk, power) in enumerate(validators):
         if len(pk) != 32 or power <= 0:
             raise GenesisError(f"validators[{i}]", "must be an ed25519 key with positive power")
-    gov.init_genesis(store, chain_id, initial_height, gs.params, gs.council, gs.threshold,
-                     dict(validators))
+    gov.init_genesis(store, chain_id, initial_height, gs.params, gs.council, gs.threshold)
     accounts: dict[bytes, state_pb2.Account] = {}
     for addr, balance in gs.accounts.items():
         accounts[addr] = state_pb2.Account(balance=balance)
@@ -277,12 +328,17 @@ def write_genesis(store: KV, gs: AppState, chain_id: str, initial_height: int,
         accounts[pt.TREASURY] = state_pb2.Account(balance=gs.treasury)
     if gs.reserve:
         accounts[pt.RESERVE] = state_pb2.Account(balance=gs.reserve)
+    for o in gs.operators:  # self-bonds move out of the operators' own allocations
+        accounts[o.address].balance -= o.self_bond
+    if gs.operators:
+        accounts[pt.BONDED] = state_pb2.Account(balance=sum(o.self_bond for o in gs.operators))
     pt.init_genesis(store, ((addr, accounts[addr]) for addr in sorted(accounts)), gs.supply)
     for e in sorted(gs.entities, key=lambda x: x.address):
         for hook in router.HOOKS.entity_hooks:
             hook(store, initial_height, e.address, accounts[e.address])
     for c in gs.commodities:
         catalogue.put(store, c)
+    return stake.init_genesis(store, initial_height, gs.params, gs.operators, dict(validators))
 
 
 # -- the same checks for a council proposal built by the CLI -------------------------------------

@@ -18,7 +18,7 @@ UNIT = 10**DECIMALS
 MAX_SUPPLY = 10**18
 
 TIERS = ("none", "basic", "enhanced", "corporate", "sovereign")  # index = KycTier value
-ROLES = {"trader": 1, "verifier": 2, "oracle": 4, "sovereign": 8}
+ROLES = {"trader": 1, "verifier": 2, "oracle": 4, "sovereign": 8, "validator": 16}
 ALL_ROLES = sum(ROLES.values())
 MAX_VALIDATOR_POWER = 10**12  # keeps CometBFT's total-power bound out of reach
 
@@ -77,7 +77,27 @@ def default_params() -> tx_pb2.Params:
         ft_conversion_rate_bps=10_000,  # 1 FT -> 1 PT
         ft_conversion_cap=10_000_000 * UNIT,
         ft_conversion_window_blocks=43_200,  # a rolling day
+        **STAKE_DEFAULTS,
     )
+
+
+# Staking defaults: Cosmos SDK's usual choices, in 2-second blocks.
+STAKE_DEFAULTS = {
+    "epoch_blocks": 150,  # an election every 5 minutes
+    "primary_slots": 25,
+    "secondary_slots": 100,
+    "power_reduction": UNIT,  # 1 PT bonded = 1 voting power
+    "unbonding_blocks": 907_200,  # 21 days
+    "max_entries": 7,
+    "community_share_bps": 200,  # 2 %
+    "secondary_share_bps": 1_000,  # 10 % of the validators' part
+    "signed_window": 10_000,
+    "max_missed_blocks": 5_000,  # signed less than half of the window
+    "jail_blocks": 300,  # 10 minutes
+    "downtime_slash_bps": 1,  # 0.01 %
+    "double_sign_slash_bps": 500,  # 5 %
+    "min_self_bond": UNIT,
+}
 
 
 # Every scalar param: (name, smallest, largest). The bounds keep every sum and product the
@@ -102,7 +122,26 @@ TRADE_PARAMS = (
     ("ft_conversion_cap", 0, MAX_SUPPLY),
     ("ft_conversion_window_blocks", 1, 10**9),
 )
-PARAM_BOUNDS = LEDGER_PARAMS + TRADE_PARAMS
+# Staking: slots within what CometBFT and an election per epoch handle; every bps at most
+# 100 %; power_reduction at least 1 PT, so the whole supply's power stays within
+# MAX_VALIDATOR_POWER.
+STAKE_PARAMS = (
+    ("epoch_blocks", 1, 10**6),
+    ("primary_slots", 1, 200),
+    ("secondary_slots", 0, 1_000),
+    ("power_reduction", MAX_SUPPLY // MAX_VALIDATOR_POWER, MAX_SUPPLY),
+    ("unbonding_blocks", 1, 10**9),
+    ("max_entries", 1, 100),
+    ("community_share_bps", 0, 10_000),
+    ("secondary_share_bps", 0, 10_000),
+    ("signed_window", 1, 10**6),
+    ("max_missed_blocks", 0, 10**6),  # at or above signed_window: downtime never jails
+    ("jail_blocks", 0, 10**9),
+    ("downtime_slash_bps", 0, 10_000),
+    ("double_sign_slash_bps", 0, 10_000),
+    ("min_self_bond", 1, MAX_SUPPLY),
+)
+PARAM_BOUNDS = LEDGER_PARAMS + TRADE_PARAMS + STAKE_PARAMS
 MAX_BLOCKED_JURISDICTIONS = 300  # more than ISO 3166-1 has codes
 
 
@@ -137,4 +176,9 @@ def params_to_json(p: tx_pb2.Params) -> dict[str, Any]:
         "blocked_jurisdictions": list(p.blocked_jurisdictions),
         **{name: str(getattr(p, name)) if name == "ft_conversion_cap" else getattr(p, name)
            for name, _, _ in TRADE_PARAMS},
+        **{name: str(getattr(p, name)) if name in _AMOUNT_PARAMS else getattr(p, name)
+           for name, _, _ in STAKE_PARAMS},
     }
+
+
+_AMOUNT_PARAMS = ("power_reduction", "min_self_bond")

@@ -12,7 +12,7 @@ from abci.proto import abci as pb
 from abci.proto import crypto_keys, crypto_proof
 from app.block import BlockResult
 from app.events import Event
-from app.modules.gov import ValidatorUpdate
+from app.modules.stake import ValidatorUpdate
 from app.query.answer import QueryAnswer
 from app.tx.ante import TxResult
 

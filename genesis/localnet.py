@@ -1,8 +1,11 @@
 """The localnet's genesis ``app_state``: a council, funded trade parties (verifiers,
-oracles, a sovereign, a faucet) with their key files, and a commodity catalogue."""
+oracles, a sovereign, a faucet) with their key files, a commodity catalogue, and one
+validator operator per node (``validator-<i>``, KYC role validator) bonding an equal
+self-bond with the node's consensus key."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,6 +63,13 @@ LOCALNET_ENTITIES = (
 )
 # Shorter than the default one-minute rounds, so a localnet shows prices within seconds.
 LOCALNET_ORACLE_ROUND_BLOCKS = 5
+# Each node's operator: its self-bond (power = self-bond / 1 PT) and what it keeps beside it.
+VALIDATOR_SELF_BOND = 10_000 * UNIT
+VALIDATOR_BALANCE = 100_000 * UNIT
+# Staking on a localnet's time scale: an election every 20 s, unbonding in a minute, a
+# node down for 20 of the last 30 blocks jailed for 30 s.
+LOCALNET_STAKE = {"epoch_blocks": 10, "unbonding_blocks": 30, "signed_window": 30,
+                  "max_missed_blocks": 20, "jail_blocks": 15}
 
 
 KeyWriter = Callable[[str, Key], None]  # (name, key): keep the key somewhere
@@ -97,10 +107,21 @@ def localnet_app_state(home: Path, validator_pubkeys: list[bytes],
                          "roles": roles})
     for addr in council:  # members pay fees for their votes
         accounts.append({"address": addr, "balance": str(1_000 * UNIT)})
+    operators = []
+    for i, pk in enumerate(validator_pubkeys):
+        key = Key.generate()
+        write(f"validator-{i}", key)
+        accounts.append({"address": key.bech32, "balance": str(VALIDATOR_BALANCE)})
+        entities.append({"address": key.bech32, "tier": "corporate", "jurisdiction": "CH",
+                         "roles": ["validator"]})
+        operators.append({"address": key.bech32, "pub_key": base64.b64encode(pk).decode(),
+                          "moniker": f"node{i}", "commission_bps": 500, "max_change_bps": 100,
+                          "self_bond": str(VALIDATOR_SELF_BOND)})
     accounts += extra_accounts or []
     params = params_to_json(default_params())
     params["proposal_expiry_blocks"] = "1800"  # an hour of 2-second blocks
     params["oracle_round_blocks"] = LOCALNET_ORACLE_ROUND_BLOCKS
+    params.update(LOCALNET_STAKE)
     return {
         "params": params,
         "council": {"members": council, "threshold": COUNCIL_THRESHOLD},
@@ -109,4 +130,5 @@ def localnet_app_state(home: Path, validator_pubkeys: list[bytes],
         "accounts": accounts,
         "entities": entities,
         "commodities": [dict(c) for c in LOCALNET_CATALOGUE],
+        "stake": {"operators": operators},
     }

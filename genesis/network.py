@@ -23,7 +23,7 @@ DEFAULT_BASE_PORT = 26656
 PORTS_PER_NODE = 10  # node i uses base + 10*i (p2p) and base + 10*i + 1 (rpc)
 APP_METRICS_OFFSET = 2  # + the p2p port: the app's Prometheus metrics
 COMETBFT_METRICS_OFFSET = 3  # + the p2p port: CometBFT's own
-VALIDATOR_POWER = 10
+VALIDATOR_POWER = 10_000  # the localnet operators' self-bond in PT (InitChain answers it too)
 # Full mesh up to this size; above it each node dials peers at offsets 1, 2, 4, 8, ...
 # which keeps the graph connected with a short diameter and far fewer connections.
 FULL_MESH_MAX = 8
@@ -118,8 +118,10 @@ P2P_RATE = 20_000_000  # bytes/s per peer (default 5,120,000): a 10,000-tx block
 
 def write_config(node: NodeInfo, peers: list[NodeInfo], validators: int, log_level: str,
                  *, serves_rpc: bool = True) -> None:
-    """``serves_rpc``: the node answers the gateway (history, receipts) and so indexes txs;
-    a validator that serves no RPC does not pay for an index nobody reads."""
+    """``serves_rpc``: the node answers a gateway without an analytics index (history and
+    receipts from CometBFT's ``tx_search``/``tx``) and so keeps CometBFT's tx index; a node
+    whose history is served by ``fictra indexer`` (every localnet node) does not pay for an
+    index nobody reads."""
     path = Path(node.home) / "config" / "config.toml"
     doc = tomlkit.parse(path.read_text())
     doc["moniker"] = node.name
@@ -161,7 +163,8 @@ def write_config(node: NodeInfo, peers: list[NodeInfo], validators: int, log_lev
     instr["prometheus"] = True  # type: ignore[index]
     addr = f"127.0.0.1:{node.cometbft_metrics_port}"
     instr["prometheus_listen_addr"] = addr  # type: ignore[index]
-    # The tx index serves history and receipts (`tx`, `tx_search`) through the gateway.
+    # CometBFT's tx index serves `tx`/`tx_search`, which only a gateway without the analytics
+    # index asks for.
     doc["tx_index"]["indexer"] = "kv" if serves_rpc else "null"  # type: ignore[index]
     path.write_text(tomlkit.dumps(doc))
     write_app_config(Path(node.home), node.app_metrics_port)
@@ -273,8 +276,10 @@ def new_network(
     text = json.dumps(genesis, indent=2) + "\n"
     for i, node in enumerate(nodes):
         (Path(node.home) / "config" / "genesis.json").write_text(text)
+        # The localnet's gateway answers history and receipts from `fictra indexer`, which
+        # reads blocks and their results, never CometBFT's tx index: no node keeps one.
         write_config(node, [nodes[j] for j in peers_of(i, validators)], validators, log_level,
-                     serves_rpc=i == 0)  # node0 serves the localnet's gateway
+                     serves_rpc=False)
     (out / "network.json").write_text(
         json.dumps(
             {"chain_id": chain_id, "base_port": base_port, "nodes": [asdict(n) for n in nodes]},

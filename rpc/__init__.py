@@ -1,1 +1,2 @@
-"""Wallet gateway (JSON-RPC 2.0 over HTTP and WebSocket) and the wallet client SDK."""
+"""Wallet gateway (JSON-RPC 2.0 over HTTP and WebSocket), the analytics indexer
+(``rpc.indexer``) and the wallet client SDK."""

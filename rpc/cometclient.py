@@ -120,15 +120,25 @@ class CometClient:
         return await self.call("tx_search", query=query, prove=False, page=str(page),
                                per_page=str(per_page), order_by=order_by)
 
+    async def block(self, height: int) -> dict[str, Any]:
+        return await self.call("block", height=str(height))
+
+    async def block_results(self, height: int) -> dict[str, Any]:
+        return await self.call("block_results", height=str(height))
+
+    async def num_unconfirmed_txs(self) -> int:
+        return int((await self.call("num_unconfirmed_txs")).get("total") or 0)
+
     async def commit(self, height: int) -> dict[str, Any]:
         return await self.call("commit", height=str(height))
 
     async def validators(self, height: int) -> list[dict[str, Any]]:
+        """The validator set at ``height`` (0: the latest)."""
         out: list[dict[str, Any]] = []
         page = 1
+        at = {"height": str(height)} if height else {}
         while True:
-            r = await self.call("validators", height=str(height), page=str(page),
-                                per_page="100")
+            r = await self.call("validators", page=str(page), per_page="100", **at)
             out += r["validators"]
             if len(out) >= int(r["total"]) or not r["validators"]:
                 return out

@@ -3,6 +3,7 @@
 The file (``fictra gateway --config FILE``)::
 
     [gateway]
+    index = "index.sqlite"        # the analytics index (or postgresql://...): history, explorer
     max_body_bytes = 1048576      # larger request bodies are refused (HTTP 413)
     health_max_block_age_s = 30   # /health fails when the last block is older
     rate_limit = true
@@ -42,6 +43,7 @@ class GatewayConfig:
     rate_limit: bool = True
     tiers: dict[str, Tier] = field(default_factory=lambda: dict(DEFAULT_TIERS))
     api_keys: dict[str, str] = field(default_factory=dict)
+    index: str | None = None  # the analytics index's database URL (``fictra indexer --db``)
 
     @property
     def host_port(self) -> tuple[str, int]:
@@ -70,10 +72,11 @@ def load(path: Path | None, **overrides: Any) -> GatewayConfig:
         if unknown:
             raise ConfigError(f"{path}: unknown section [{sorted(unknown)[0]}]")
         gw = doc.get("gateway", {})
-        allowed = {"node", "listen", "max_body_bytes", "health_max_block_age_s", "rate_limit"}
+        allowed = {"node", "listen", "max_body_bytes", "health_max_block_age_s", "rate_limit",
+                   "index"}
         if set(gw) - allowed:
             raise ConfigError(f"{path}: unknown key gateway.{sorted(set(gw) - allowed)[0]}")
-        for key in ("node", "listen"):
+        for key in ("node", "listen", "index"):
             if key in gw:
                 setattr(cfg, key, str(gw[key]))
         if "max_body_bytes" in gw:

@@ -22,6 +22,7 @@ from rpc.cometclient import CometClient, NodeError, NodeUnavailable, QueryResult
 from rpc.config import GatewayConfig
 from rpc.errors import RpcError
 from rpc.follower import BlockFollower, NewBlock
+from rpc.indexer import reader
 from rpc.jsonrpc import Dispatcher
 from rpc.methods import build_registry
 from rpc.metrics import Metrics
@@ -54,6 +55,9 @@ class Gateway:
         self._task: asyncio.Task[None] | None = None
         self._resender: asyncio.Task[None] | None = None
         self.ft_supported: bool | None = None  # learnt from the app on first use
+        # History and analytics come from the index; without one, from the node's tx index.
+        self.index = reader.Reader(config.index) if config.index else None
+        self.recent = receipts.RecentReceipts()  # bridges the index's lag behind the chain
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
@@ -68,6 +72,8 @@ class Gateway:
             if task is not None:
                 await asyncio.gather(task, return_exceptions=True)
         await self.node.close()
+        if self.index is not None:
+            self.index.close()
 
     # -- following blocks ----------------------------------------------------------------------
     def _on_live(self, live: bool) -> None:
@@ -82,6 +88,7 @@ class Gateway:
             self.height = block.height
         self.cache.advance(block.height)
         self.outbox.included(block.tx_hashes)
+        self.recent.add_block(block.height, block.tx_hashes, block.tx_results)
         self.metrics.height.set(block.height)
         self._new_height.set()
         self._new_height = asyncio.Event()
@@ -135,8 +142,24 @@ class Gateway:
         return await self.account(address, height)
 
     async def _tx_receipt(self, tx_hash: str) -> dict[str, Any] | None:
-        doc = await self.node.tx(bytes.fromhex(tx_hash))
-        return receipts.from_indexed(doc) if doc else None
+        return await self.lookup_tx(tx_hash)
+
+    async def lookup_tx(self, tx_hash: str) -> dict[str, Any] | None:
+        """A committed tx's receipt (hash upper-case hex), or None if it is in no block yet:
+        from the index, else the node's tx index; the blocks this gateway saw last cover the
+        moments the index has not written them yet."""
+        if self.index is not None:
+            try:
+                found = await self.index.run(reader.tx, tx_hash)
+            except RpcError:  # the index cannot be read: the latest blocks may still know
+                recent = self.recent.get(tx_hash)
+                if recent is None:
+                    raise
+                return recent
+        else:
+            doc = await self.node.tx(bytes.fromhex(tx_hash))
+            found = receipts.from_indexed(doc) if doc else None
+        return found if found is not None else self.recent.get(tx_hash)
 
     # -- accepted txs: kept until they are in a block (``rpc.outbox``) ----------------------
     def keep(self, raw: bytes, dtx: DecodedTx) -> None:
@@ -182,7 +205,7 @@ class Gateway:
             self.outbox.resent += 1
             log.warning("tx %s had left the node's mempool: offered again", e.hash)
         elif code == Code.NONCE_TOO_LOW:
-            if await self.node.tx(bytes.fromhex(e.hash)):
+            if await self.lookup_tx(e.hash):
                 self.outbox.included([e.hash])  # in a block this gateway did not see
             else:
                 self.outbox.drop(e.hash, f"nonce {e.nonce} was used by another tx")

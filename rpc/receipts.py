@@ -6,7 +6,10 @@ lifted out of the ``fee`` event that every tx in a block carries.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
+
+RECENT_TXS = 50_000  # receipts kept from the latest blocks: several full blocks
 
 
 def events_json(events: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -46,3 +49,21 @@ def mentions(events: list[dict[str, Any]] | None, value: str) -> bool:
     """True if any attribute of any raw (CometBFT JSON) event equals ``value``."""
     return any(a.get("value") == value for ev in events or []
                for a in ev.get("attributes") or [])
+
+
+class RecentReceipts:
+    """The receipts of the txs in the latest blocks, bounded by count (oldest out first)."""
+
+    def __init__(self, limit: int = RECENT_TXS) -> None:
+        self.limit = limit
+        self._by_hash: OrderedDict[str, tuple[int, int, dict[str, Any]]] = OrderedDict()
+
+    def add_block(self, height: int, hashes: list[str], results: list[dict[str, Any]]) -> None:
+        for i, h in enumerate(hashes):
+            self._by_hash[h] = (height, i, results[i] if i < len(results) else {})
+        while len(self._by_hash) > self.limit:
+            self._by_hash.popitem(last=False)
+
+    def get(self, tx_hash: str) -> dict[str, Any] | None:
+        found = self._by_hash.get(tx_hash)
+        return receipt(tx_hash, *found) if found else None

@@ -3,6 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/bin:$PATH"
+bash scripts/postgres.sh || exit 1
 .venv/bin/ruff check . || exit 1
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 rc=$?

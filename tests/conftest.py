@@ -23,6 +23,7 @@ from tests.localnets import (
     stop_localnet,
     wait_until,
 )
+from tests.postgres import PostgresServer
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -69,3 +70,14 @@ def shared_localnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Localn
     finally:
         fictra("localnet", "down", "--home", str(home), check=False)
         stop_localnet(home)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (a throwaway cluster on a free port)."""
+    server = PostgresServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -58,10 +58,11 @@ def free_base_port(nodes: int) -> int:
 
 
 def base_port_with_gateway(nodes: int) -> int:
-    """A free base port whose gateway port (base + 9, what `localnet up` picks) is free too."""
+    """A free base port whose gateway and indexer ports (base + 9 and base + 8, what
+    `localnet up` picks) are free too."""
     for _ in range(20):
         base = free_base_port(nodes)
-        if _free(base + 9):
+        if _free(base + 9) and _free(base + 8):
             return base
     raise RuntimeError("no free port range for a localnet with its gateway")
 
@@ -145,6 +146,7 @@ def stop_localnet(home: Path) -> None:
         return
     net = Localnet(home)
     net.stop_gateway()
+    net.stop_indexer()
     net.stop_nodes()
     for node in net.nodes:
         _kill_recorded_cometbft(Path(node.home))

@@ -44,6 +44,7 @@ from typing import Any
 
 import tomlkit
 
+from app.bench import e2etrade
 from app.bench.loadclient import read_txs, write_txs
 from app.crypto import Key
 from app.node.binaries import cometbft
@@ -126,8 +127,6 @@ def sign_all(total: int, n_senders: int, cache_dir: Path) -> list[bytes]:
 def sign_trade(total: int, roles: Any, cache_dir: Path
                ) -> tuple[list[bytes], list[int], dict[str, int]]:
     """``total`` signed txs of the trade mix but its prices, their signers, counts by kind."""
-    from app.bench import e2etrade  # imported here: only --mix trade uses the trade stream
-
     p = default_params()
     tag = hashlib.sha256(f"trade v2 {CHAIN_ID} {roles.n} {len(roles.oracles)} {roles.lanes} "
                          f"{total} "
@@ -681,9 +680,7 @@ def run_app(app: str, args: argparse.Namespace, txs_all: list[bytes], senders_al
         net.start()
         h_first = height(net.url)
         if roles:
-            from app.bench.e2etrade import PriceFeeder  # imported here: only --mix trade
-
-            feeder = PriceFeeder(net.url, roles, CHAIN_ID, SENDER_SEED_BASE)
+            feeder = e2etrade.PriceFeeder(net.url, roles, CHAIN_ID, SENDER_SEED_BASE)
             feeder.start()
         k = 0
         ph = Phase(net, work, "throughput", txs_all[: args.txs], senders_all[: args.txs],
@@ -713,9 +710,7 @@ def run_app(app: str, args: argparse.Namespace, txs_all: list[bytes], senders_al
             feeder.join()
             wait_drained(net.url)
             # until the round of the feeder's last submissions has closed
-            from app.bench.e2etrade import ROUND_BLOCKS
-
-            h_close = (height(net.url) // ROUND_BLOCKS + 1) * ROUND_BLOCKS
+            h_close = (height(net.url) // e2etrade.ROUND_BLOCKS + 1) * e2etrade.ROUND_BLOCKS
             while height(net.url) <= h_close:
                 time.sleep(0.5)
             result["trade"] = trade_outcome(net.url, feeder, h_first)
@@ -751,8 +746,6 @@ def run(args: argparse.Namespace) -> int:
     uptime = _uptime()
     roles = None
     if args.mix == "trade":
-        from app.bench import e2etrade  # imported here: only --mix trade uses the trade stream
-
         try:
             roles = e2etrade.Roles(args.senders, e2etrade.oracles_for(5_000),
                                    args.connections)

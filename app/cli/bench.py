@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.bench.cli import register_e2e
+from app.bench.cli import register_e2e, register_index
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,8 +47,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     blocks.add_argument("--json", action="store_true", help="print one JSON object")
     blocks.set_defaults(func=_run_blocks)
 
+    stake = kinds.add_parser("stake", help="staking's cost: an epoch's election and one "
+                             "block's rewards, in-process on a real store")
+    stake.add_argument("--operators", type=int, default=125)
+    stake.add_argument("--delegations", type=int, default=10_000)
+    stake.add_argument("--signers", type=int, default=25, help="votes in the last commit")
+    stake.add_argument("--repeat", type=int, default=20, help="runs of each measurement")
+    stake.add_argument("--home", default=None, help="scratch directory (default: a temp dir)")
+    stake.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    stake.add_argument("--json", action="store_true", help="print one JSON object")
+    stake.set_defaults(func=_run_stake)
+
     _register_rpc(kinds)
     register_e2e(kinds)
+    register_index(kinds)
+
+
+def _run_stake(args: argparse.Namespace) -> int:
+    # imported here: a benchmark loads what it measures; other commands need not
+    from app.bench import stake as stake_bench
+
+    if args.operators < 1 or args.delegations < 1 or args.signers < 1 or args.repeat < 1:
+        print("error: --operators, --delegations, --signers and --repeat must be positive",
+              file=sys.stderr)
+        return 2
+    return stake_bench.run(args)
 
 
 def _register_rpc(kinds: argparse._SubParsersAction) -> None:

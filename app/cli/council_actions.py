@@ -12,10 +12,10 @@ from app.cli import units
 from app.cli.walletio import UserError
 
 TIERS = ("none", "basic", "enhanced", "corporate", "sovereign")  # app.params.TIERS
-ROLES = ("trader", "verifier", "oracle", "sovereign")  # app.params.ROLES
+ROLES = ("trader", "verifier", "oracle", "sovereign", "validator")  # app.params.ROLES
 KINDS = ("shipping", "customs", "quality")  # app.modules.catalogue.KINDS
 # Params given in PT (FT for the conversion cap), like every amount the wallet takes.
-PT_PARAMS = ("base_fee", "fee_per_byte")
+PT_PARAMS = ("base_fee", "fee_per_byte", "power_reduction", "min_self_bond")
 FT_PARAMS = ("ft_conversion_cap",)
 
 

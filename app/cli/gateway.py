@@ -19,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     gw.add_argument("--node", default=None,
                     help="the node's CometBFT RPC URL (default http://127.0.0.1:26657)")
     gw.add_argument("--listen", default=None, help="HOST:PORT (default 127.0.0.1:8545)")
+    gw.add_argument("--index", default=None,
+                    help="the analytics index `fictra indexer` writes (a SQLite file or "
+                         "postgresql://...): history and explorer methods")
     gw.add_argument("--config", type=Path, default=None,
                     help="TOML file: limits, rate-limit tiers, API keys")
     gw.add_argument("--max-body-bytes", type=int, default=None,
@@ -48,7 +51,7 @@ def _run(args: argparse.Namespace) -> int:
     logs.setup(args.log_level, args.log_format)
     log = logging.getLogger("fictra.gateway")
     try:
-        conf = cfg.load(args.config, node=args.node, listen=args.listen,
+        conf = cfg.load(args.config, node=args.node, listen=args.listen, index=args.index,
                         max_body_bytes=args.max_body_bytes,
                         rate_limit=False if args.no_rate_limit else None)
     except cfg.ConfigError as e:

@@ -46,6 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.add_argument("--log-format", choices=("plain", "json"), default=None,
                     help="how the nodes and the gateway log: plain lines or one JSON object "
                          "per line (default: as last time, else plain)")
+    up.add_argument("--no-indexer", action="store_true",
+                    help="do not start the analytics indexer (the gateway then answers "
+                         "history from node0's tx index, if it keeps one)")
+    up.add_argument("--index-db", default=None,
+                    help="the indexer's database: postgresql://... (default: index.sqlite "
+                         "in the home; a database given once is kept for later `up`s)")
     up.set_defaults(func=_up)
 
     status = cmds.add_parser("status", help="every node: pids, RPC URL, height, app hash")
@@ -53,11 +59,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     status.add_argument("--json", action="store_true", help="print one JSON object")
     status.set_defaults(func=_status)
 
-    down = cmds.add_parser("down", help="stop every node and the gateway")
+    down = cmds.add_parser("down", help="stop every node, the indexer and the gateway")
     home_arg(down)
     down.set_defaults(func=_down)
 
-    logs = cmds.add_parser("logs", help="print a node's log")
+    logs = cmds.add_parser("logs", help="print a node's, the gateway's or the indexer's log")
     home_arg(logs)
     logs.add_argument("node", help="node0, node1, ... or gateway")
     logs.add_argument("-n", "--lines", type=int, default=50, help="last lines (default 50)")
@@ -65,9 +71,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     logs.set_defaults(func=_logs)
 
     for name, helptext, func in (
-        ("kill", "SIGKILL a node (crash it)", _kill),
-        ("stop", "stop a node cleanly (SIGTERM)", _stop),
-        ("start", "start a stopped node", _start),
+        ("kill", "SIGKILL a node or the indexer (crash it)", _kill),
+        ("stop", "stop a node or the indexer cleanly (SIGTERM)", _stop),
+        ("start", "start a stopped node or the indexer", _start),
     ):
         p = cmds.add_parser(name, help=helptext)
         home_arg(p)
@@ -106,6 +112,7 @@ def _up(args: argparse.Namespace) -> int:
                 return 2
             print(f"stopping the localnet still running in {home} first ...", flush=True)
             existing.stop_gateway()
+            existing.stop_indexer()
             existing.stop_nodes()
         if args.fresh:
             shutil.rmtree(home)
@@ -128,6 +135,7 @@ def _up(args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, BrokenPipeError):  # Ctrl-C or a closed pipe during start-up
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         net.stop_gateway()
+        net.stop_indexer()
         net.stop_nodes()
         print("interrupted: stopped every node", file=sys.stderr)
         return 130
@@ -144,8 +152,9 @@ def _start_all(net: Localnet, args: argparse.Namespace) -> int:
     if not _wait_first_block(net):
         net.stop_nodes()
         return 1
+    index = None if args.no_indexer else _start_indexer(net, args.index_db)
     if not args.no_gateway:
-        _start_gateway(net, args.gateway_port)
+        _start_gateway(net, args.gateway_port, index)
     if args.detach:
         _print_status(net, as_json=False)
         print("running in the background; `fictra localnet down --home "
@@ -154,13 +163,40 @@ def _start_all(net: Localnet, args: argparse.Namespace) -> int:
     return _follow(net)
 
 
-def _start_gateway(net: Localnet, port: int | None) -> None:
+def _start_indexer(net: Localnet, db: str | None) -> str | None:
+    """Start the indexer and wait until it has made its schema (so the gateway can read it);
+    a failure is loud, not fatal. The database URL, or None if it did not start."""
+    # imported here: urllib.request costs other fictra commands start-up
+    import urllib.error
+    import urllib.request
+
+    db = net.start_indexer(db)
+    metrics = str((net.indexer_status() or {}).get("metrics"))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(metrics.replace("/metrics", "/health"), timeout=2):
+                pass
+        except urllib.error.HTTPError:  # answering: 503 until it has caught up
+            pass
+        except (urllib.error.URLError, OSError):
+            if net.indexer_exited():
+                break
+            time.sleep(0.3)
+            continue
+        print(f"indexer {(net.indexer_status() or {}).get('db')} (metrics {metrics})")
+        return db
+    print(f"error: the indexer did not start; see {net.home}/indexer.log", file=sys.stderr)
+    return None
+
+
+def _start_gateway(net: Localnet, port: int | None, index: str | None = None) -> None:
     """Start the wallet gateway and wait until it answers; a failure is loud, not fatal."""
     # imported here: urllib.request costs other fictra commands start-up
     import urllib.error
     import urllib.request
 
-    url = net.start_gateway(port)
+    url = net.start_gateway(port, index=index)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -237,6 +273,7 @@ def _follow(net: Localnet) -> int:
     finally:
         print("\nstopping every node ...", flush=True)
         net.stop_gateway()
+        net.stop_indexer()
         stopped = net.stop_nodes()
         print(f"stopped {len(stopped)} nodes; data kept in {net.home} "
               "(`make run` starts afresh)")
@@ -282,9 +319,11 @@ def _print_blocks(net: Localnet, stopping: Callable[[], bool]) -> None:
 def _print_status(net: Localnet, as_json: bool) -> None:
     nodes = net.status()
     gateway = net.gateway_status()
+    indexer = _indexer_status(net)
     if as_json:
         print(json.dumps({"home": str(net.home), "chain_id": net.chain_id,
-                          "nodes": [n.as_dict() for n in nodes], "gateway": gateway}, indent=2))
+                          "nodes": [n.as_dict() for n in nodes], "gateway": gateway,
+                          "indexer": indexer}, indent=2))
         return
     print(f"chain {net.chain_id}, home {net.home}")
     print(f"{'node':<7} {'pid':>7} {'cometbft':>8}  {'rpc':<23} {'height':>7}  "
@@ -304,6 +343,31 @@ def _print_status(net: Localnet, as_json: bool) -> None:
         first = nodes[0].metrics
         print(f"metrics: {nodes[0].name} app {first['app']}, cometbft {first['cometbft'] or '-'}"
               f" (each node its own: --json lists them)")
+    if indexer is not None:
+        state = f"pid {indexer['pid']}" if indexer["alive"] else "stopped"
+        at = f", indexed height {indexer['height']}" if indexer.get("height") is not None else ""
+        print(f"indexer {indexer['db']} ({state}{at}; metrics {indexer['metrics']})")
+
+
+def _indexer_status(net: Localnet) -> dict[str, object] | None:
+    """The indexer's record with its indexed height (from its /health) while it runs."""
+    # imported here: urllib.request costs other fictra commands start-up
+    import urllib.error
+    import urllib.request
+
+    st = net.indexer_status()
+    if st is None or not st["alive"]:
+        return st
+    try:
+        with urllib.request.urlopen(str(st["metrics"]).replace("/metrics", "/health"),
+                                    timeout=1) as resp:
+            body = json.loads(resp.read())
+    except urllib.error.HTTPError as e:  # 503 while behind: the body still says where
+        body = json.loads(e.read() or b"{}")
+    except (urllib.error.URLError, OSError, ValueError):
+        body = {}
+    st["height"] = body.get("indexed_height")
+    return st
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -319,8 +383,10 @@ def _down(args: argparse.Namespace) -> int:
     if net is None:
         return 2
     gateway = net.stop_gateway()
+    indexer = net.stop_indexer()
     stopped = net.stop_nodes()
-    print(f"stopped {len(stopped)} nodes" + (" and the gateway" if gateway else ""))
+    also = [name for name, pid in (("the indexer", indexer), ("the gateway", gateway)) if pid]
+    print(f"stopped {len(stopped)} nodes" + (f" and {' and '.join(also)}" if also else ""))
     return 0
 
 
@@ -328,13 +394,13 @@ def _logs(args: argparse.Namespace) -> int:
     net = _open(args.home)
     if net is None:
         return 2
-    if args.node == "gateway":
-        path = Path(net.home) / "gateway.log"
+    if args.node in ("gateway", "indexer"):
+        path = Path(net.home) / f"{args.node}.log"
     else:
         try:
             node = net.node(args.node)
         except KeyError as exc:
-            print(f"error: {exc.args[0]} (or 'gateway')", file=sys.stderr)
+            print(f"error: {exc.args[0]} (or 'gateway', 'indexer')", file=sys.stderr)
             return 2
         path = Path(node.home) / "node.log"
     if not path.exists():
@@ -354,10 +420,26 @@ def _logs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _indexer_cmd(net: Localnet, action: str) -> int:
+    if action == "start":
+        net.start_indexer()
+        pid = net.indexer_proc.pid if net.indexer_proc is not None else net.indexer_pid()
+        print(f"indexer running (pid {pid})")
+        return 0
+    pid = net.kill_indexer() if action == "kill" else net.stop_indexer()
+    if pid is None:
+        print("error: the indexer is not running", file=sys.stderr)
+        return 1
+    print(f"indexer {'killed' if action == 'kill' else 'stopped'} (pid {pid})")
+    return 0
+
+
 def _node_cmd(args: argparse.Namespace, action: str) -> int:
     net = _open(args.home)
     if net is None:
         return 2
+    if args.node == "indexer":
+        return _indexer_cmd(net, action)
     try:
         net.node(args.node)
     except KeyError as exc:

@@ -10,13 +10,13 @@ import argparse
 import os
 import sys
 
-from app.cli import bench, gateway, genesis, localnet, node, wallet
+from app.cli import bench, gateway, genesis, indexer, localnet, node, wallet
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fictra", description="FICTRA validator node")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (node, genesis, localnet, bench, gateway, wallet):
+    for group in (node, genesis, localnet, bench, gateway, indexer, wallet):
         group.register(sub)
     return parser
 

@@ -22,6 +22,9 @@ EVENT_AMOUNTS: dict[tuple[str, str], str] = {
     ("reserve", "amount"): "PT", ("reserve", "balance"): "PT",
     ("ft_issued", "amount"): "FT", ("ft_converted", "amount"): "FT",
     ("ft_converted", "pt_amount"): "PT",
+    ("stake", "amount"): "PT", ("stake", "initial"): "PT", ("slash", "amount"): "PT",
+    ("reward", "amount"): "PT", ("reward", "fees"): "PT", ("reward", "validators"): "PT",
+    ("reward", "secondaries"): "PT",
 }
 
 
@@ -96,6 +99,9 @@ _LOGS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(rf"{_N} FT converted in the last (\d+) blocks; cap {_N}, asked {_N}"),
      lambda m: f"{ft(m.group(1))} converted in the last {m.group(2)} blocks; cap "
                f"{ft(m.group(3))}, asked {ft(m.group(4))}"),
+    (re.compile(rf"the delegation is worth {_N}, not {_N}"), _amounts("PT", "PT")),
+    (re.compile(rf"self-bond (?:worth )?{_N},? below min_self_bond {_N}"), _amounts("PT", "PT")),
+    (re.compile(rf"{_N} (buys no share|is worth less than one base unit)"), _amounts("PT", "")),
     (re.compile(rf"{_N} x {_N} / 10\^(\d+) is 0 PT"),
      lambda m: f"{decimal(m.group(1), int(m.group(3)))} units x {pt(m.group(2))} per unit "
                "is 0 PT"),

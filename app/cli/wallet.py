@@ -1,5 +1,5 @@
 """``fictra wallet ...``: keys, balances, transfers and council steps through a gateway (the
-trade, price and FT steps are in ``app.cli.wallet_trade``).
+trade, price and FT steps are in ``app.cli.wallet_trade``, staking in ``app.cli.wallet_stake``).
 
 Every command takes ``--json`` (one JSON object for programs) and these options:
 ``--gateway URL`` (default $FICTRA_GATEWAY, else the gateway of the localnet in
@@ -12,7 +12,6 @@ $FICTRA_KEYRING or ~/.fictra/keyring), ``--localnet-home DIR`` (whose unencrypte
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
 import re
@@ -20,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli import council_actions, units, wallet_trade
+from app.cli import council_actions, units, wallet_stake, wallet_trade
 from app.cli import walletio as wio
 
 
@@ -97,10 +96,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     wio.tx_opts(p)
     p.add_argument("action", choices=sorted(_ACTIONS))
     p.add_argument("args", nargs="*", help="register-entity/update-entity ADDR; freeze/"
-                   "unfreeze ADDR; mint/burn/fund-reserve AMOUNT (PT); validator-power PUBKEY "
-                   "POWER; resolve-dispute PURCHASE buyer|seller; set-commodity CODE (with "
-                   "the set-commodity options); update-params KEY=VALUE ... (amounts in PT, "
-                   "ft_conversion_cap in FT; see `wallet params`)")
+                   "unfreeze ADDR; mint/burn/fund-reserve AMOUNT (PT); jail-validator/"
+                   "remove-validator OPERATOR; resolve-dispute PURCHASE buyer|seller; "
+                   "set-commodity CODE (with the set-commodity options); update-params "
+                   "KEY=VALUE ... (amounts in PT, ft_conversion_cap in FT; see `wallet params`)")
     p.add_argument("--tier", default="basic", choices=council_actions.TIERS,
                    help="register-entity/update-entity: the KYC tier (default basic)")
     p.add_argument("--jurisdiction", default="CH",
@@ -118,6 +117,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id", type=int)
 
     wallet_trade.register(cmds, cmd)
+    wallet_stake.register(cmds, cmd)
 
 
 # -- keys ----------------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ async def _status(args: argparse.Namespace) -> int:
 
 async def _block(args: argparse.Namespace) -> int:
     async with wio.client(args) as gw:
-        b = await gw.call("fictra_getBlock", args.height)
+        b = await gw.call("fictra_getBlockHeader", args.height)
     wio.remember(args, b["txs"][:BLOCK_REMEMBERED])
     lines = [f"block {b['height']} {b['hash']}", f"  time {b['time']}, proposer "
              f"{b['proposer']}", f"  app hash {b['app_hash']} (the state after block "
@@ -431,7 +431,7 @@ def _action(args: argparse.Namespace, current: dict[str, Any]) -> Any:
     if args.action == "update-params":
         return council_actions.params(args.args, current)
     need = {"register-entity": 1, "update-entity": 1, "freeze": 1, "unfreeze": 1, "mint": 1,
-            "burn": 1, "fund-reserve": 1, "validator-power": 2,
+            "burn": 1, "fund-reserve": 1, "jail-validator": 1, "remove-validator": 1,
             "resolve-dispute": 2, "set-commodity": 1}[args.action]
     if len(args.args) != need:
         raise wio.UserError(f"{args.action} takes {need} argument(s)")
@@ -452,17 +452,13 @@ def _action(args: argparse.Namespace, current: dict[str, Any]) -> Any:
         if a[1] not in ("buyer", "seller"):
             raise wio.UserError("resolve-dispute takes PURCHASE and buyer or seller")
         return tb.resolve_dispute(wio.purchase_id(a[0]), a[1] == "buyer")
-    try:
-        pub = bytes.fromhex(a[0]) if len(a[0]) == 64 else base64.b64decode(a[0], validate=True)
-        power = int(a[1])
-    except ValueError:
-        raise wio.UserError("validator-power takes PUBKEY (hex or base64) and POWER") from None
-    return tb.set_validator_power(pub, power)
+    build = tb.jail_validator if args.action == "jail-validator" else tb.remove_validator
+    return build(from_bech32(wio.address_of(args, a[0])))
 
 
 _ACTIONS = ("register-entity", "update-entity", "freeze", "unfreeze", "mint", "burn",
-            "fund-reserve", "validator-power", "resolve-dispute", "set-commodity",
-            "update-params")
+            "fund-reserve", "jail-validator", "remove-validator", "resolve-dispute",
+            "set-commodity", "update-params")
 
 
 async def _propose(args: argparse.Namespace) -> int:

@@ -248,7 +248,7 @@ async def block_interval(gw: Any, status: dict[str, Any]) -> float:
 
     if status["height"] < 2:
         return 2.0
-    before = await gw.call("fictra_getBlock", status["height"] - 1)
+    before = await gw.call("fictra_getBlockHeader", status["height"] - 1)
     gap = (parse_time_ns(status["block_time"]) - parse_time_ns(before["time"])) / 1e9
     return gap if 0.1 < gap < 60 else 2.0
 

@@ -1,7 +1,7 @@
-"""Council governance: params, the council, proposals and votes, actions, the validator set.
+"""Council governance: params, the council, proposals and votes, actions.
 
 Keys in shard ``gov``: ``chain`` -> ChainInfo, ``params`` -> Params, ``council`` -> Council,
-``validators`` -> ValidatorSet, ``next_proposal`` -> 8-byte id, ``prop/<id>`` -> Proposal,
+``next_proposal`` -> 8-byte id, ``prop/<id>`` -> Proposal,
 ``exp/<height><id>`` -> b"" (the expiry index; heights and ids are 8-byte big endian, so
 the proposals expiring at one height are one prefix scan, never a scan of all proposals).
 
@@ -14,11 +14,11 @@ that block.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from app import events
 from app.context import KV, Ctx
-from app.crypto import ADDRESS_LEN, PUBKEY_LEN, to_bech32
+from app.crypto import ADDRESS_LEN, to_bech32
 from app.errors import Code, TxError
 from app.events import Event
 from app.iso3166 import is_country
@@ -27,7 +27,6 @@ from app.modules import pt
 from app.params import (
     ALL_ROLES,
     MAX_SUPPLY,
-    MAX_VALIDATOR_POWER,
     TIERS,
     params_problems,
     roles_to_names,
@@ -38,7 +37,6 @@ SHARD = "gov"
 CHAIN_KEY = b"chain"
 PARAMS_KEY = b"params"
 COUNCIL_KEY = b"council"
-VALIDATORS_KEY = b"validators"
 NEXT_PROPOSAL_KEY = b"next_proposal"
 PROPOSAL_PREFIX = b"prop/"
 EXPIRY_PREFIX = b"exp/"
@@ -78,48 +76,18 @@ def load_council(store: KV) -> state_pb2.Council:
     return state_pb2.Council.FromString(raw) if raw is not None else state_pb2.Council()
 
 
-def load_validators(store: KV) -> state_pb2.ValidatorSet:
-    raw = store.get(SHARD, VALIDATORS_KEY)
-    return state_pb2.ValidatorSet.FromString(raw) if raw is not None else state_pb2.ValidatorSet()
-
-
-def set_validators(store: KV, vset: dict[bytes, int]) -> None:
-    msg = state_pb2.ValidatorSet(
-        validators=[state_pb2.Validator(pub_key=k, power=vset[k]) for k in sorted(vset)]
-    )
-    store.set(SHARD, VALIDATORS_KEY, msg.SerializeToString())
-
-
 def load_proposal(store: KV, pid: int) -> state_pb2.Proposal | None:
     raw = store.get(SHARD, proposal_key(pid))
     return state_pb2.Proposal.FromString(raw) if raw is not None else None
 
 
-class ValidatorUpdate(NamedTuple):
-    """A change of CometBFT's validator set: an ed25519 key and its new power (0 removes)."""
-
-    pub_key: bytes
-    power: int
-
-
-def validator_updates(before: bytes | None, after: bytes | None) -> list[ValidatorUpdate]:
-    """The updates turning validator set record ``before`` into ``after`` (by key)."""
-    if before == after:
-        return []
-    old = {v.pub_key: v.power for v in state_pb2.ValidatorSet.FromString(before or b"").validators}
-    new = {v.pub_key: v.power for v in state_pb2.ValidatorSet.FromString(after or b"").validators}
-    return [ValidatorUpdate(k, new.get(k, 0)) for k in sorted(old.keys() | new.keys())
-            if old.get(k) != new.get(k)]
-
-
 def init_genesis(store: KV, chain_id: str, initial_height: int, params: tx_pb2.Params,
-                 council: list[bytes], threshold: int, validators: dict[bytes, int]) -> None:
+                 council: list[bytes], threshold: int) -> None:
     store.set(SHARD, CHAIN_KEY, state_pb2.ChainInfo(
         chain_id=chain_id, initial_height=initial_height).SerializeToString())
     set_params(store, params)
     store.set(SHARD, COUNCIL_KEY, state_pb2.Council(
         members=sorted(council), threshold=threshold).SerializeToString())
-    set_validators(store, validators)
 
 
 # -- actions: stateless validation and execution -----------------------------------------------
@@ -132,7 +100,7 @@ def _validate_entity(e: tx_pb2.Entity) -> None:
     if len(e.address) != ADDRESS_LEN:
         raise _invalid("entity.address must be a 20-byte address")
     if e.address in pt.MODULE_ACCOUNTS:
-        raise _invalid("a module account (treasury, escrow, reserve) is not an entity")
+        raise _invalid("a module account is not an entity")
     if not 1 <= e.tier < len(TIERS):
         raise _invalid(f"entity.tier must be one of {', '.join(TIERS[1:])}")
     if not is_country(e.jurisdiction):
@@ -145,7 +113,7 @@ def _validate_ref(r: tx_pb2.AccountRef) -> None:
     if len(r.address) != ADDRESS_LEN:
         raise _invalid("address must be 20 bytes")
     if r.address in pt.MODULE_ACCOUNTS:
-        raise _invalid("a module account (treasury, escrow, reserve) cannot be frozen")
+        raise _invalid("a module account cannot be frozen")
 
 
 def _validate_params(p: tx_pb2.Params) -> None:
@@ -157,13 +125,6 @@ def _validate_params(p: tx_pb2.Params) -> None:
 def _validate_amount(a: tx_pb2.TreasuryAmount) -> None:
     if not 0 < a.amount <= MAX_SUPPLY:
         raise _invalid("amount must be positive and at most the maximum supply")
-
-
-def _validate_validator(v: tx_pb2.ValidatorPower) -> None:
-    if len(v.pub_key) != PUBKEY_LEN:
-        raise _invalid(f"validator pub_key must be a {PUBKEY_LEN}-byte ed25519 key")
-    if v.power > MAX_VALIDATOR_POWER:
-        raise _invalid(f"validator power above {MAX_VALIDATOR_POWER}")
 
 
 def _entity_event(change: str, address: bytes, acct: state_pb2.Account) -> Event:
@@ -204,20 +165,6 @@ def _burn(ctx: Ctx, a: tx_pb2.TreasuryAmount) -> None:
     pt.burn(ctx, a.amount)
 
 
-def _set_validator_power(ctx: Ctx, v: tx_pb2.ValidatorPower) -> None:
-    vset = {x.pub_key: x.power for x in load_validators(ctx.store).validators}
-    if v.power == 0:
-        if v.pub_key not in vset:
-            raise TxError(Code.VALIDATOR_UPDATE_INVALID, "cannot remove an unknown validator")
-        del vset[v.pub_key]
-        if not vset:
-            raise TxError(Code.VALIDATOR_UPDATE_INVALID, "cannot remove the last validator")
-    else:
-        vset[v.pub_key] = v.power
-    set_validators(ctx.store, vset)
-    ctx.emit(events.validator, v.pub_key, v.power)
-
-
 # Action name (the ``Action.sum`` oneof field) -> (stateless check, execution): governance's
 # own. The router joins them with the other modules' (commodities, rulings, reserve funding)
 # and hands gov the whole table: the stateless checks to ``validate_propose``, the executions
@@ -231,7 +178,6 @@ ACTIONS: dict[str, Action] = {
     "update_params": (_validate_params, _update_params),
     "mint": (_validate_amount, _mint),
     "burn": (_validate_amount, _burn),
-    "set_validator_power": (_validate_validator, _set_validator_power),
 }
 
 

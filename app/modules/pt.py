@@ -12,10 +12,10 @@ PT only through the narrow interface below:
 - ``set_entity`` / ``set_frozen`` record the council's KYC decisions.
 
 Keys: ``acc/<20-byte address>`` -> Account, ``supply`` -> Supply. The treasury, the purchase
-escrow and the Foundation reserve are keyless module accounts. Fees collect in ``Ctx.fees`` and
-reach the treasury in ``flush_fees``: at the end of every block, and before anything that
-decides on the treasury's balance. Credits commute, so other credits to the treasury need no
-flush.
+escrow, the Foundation reserve and staking's bonded, unbonding and rewards pools are keyless
+module accounts. Fees collect in ``Ctx.fees`` and reach the rewards pool in ``flush_fees`` at
+the end of every block (one write instead of one per tx); staking then pays them out to the
+signers of the previous block and the treasury's community share.
 """
 
 from __future__ import annotations
@@ -38,7 +38,15 @@ TREASURY = module_address("treasury")
 # conversions).
 ESCROW = module_address("escrow")
 RESERVE = module_address("reserve")
-MODULE_ACCOUNTS = (TREASURY, ESCROW, RESERVE)
+# Staking's pools: bonded stake, stake unbonding, rewards not yet paid (the stake module keeps
+# each equal to the sum of its records, so plain transfers may not pay into them either).
+BONDED = module_address("bonded")
+UNBONDING = module_address("unbonding")
+REWARDS = module_address("rewards")
+MODULE_ACCOUNTS = (TREASURY, ESCROW, RESERVE, BONDED, UNBONDING, REWARDS)
+_CLOSED = {ESCROW: "the purchase escrow, which only purchases pay into",
+           BONDED: "staking's bonded pool, which only delegations pay into",
+           UNBONDING: "staking's unbonding pool", REWARDS: "staking's rewards pool"}
 
 _Account = state_pb2.Account
 _Supply = state_pb2.Supply
@@ -97,11 +105,14 @@ def _receive(ctx: Ctx, address: bytes, amount: int) -> None:
     _set_account(ctx.store, address, acct)
 
 
-def flush_fees(ctx: Ctx) -> None:
-    if ctx.fees:
-        # Cannot overflow: the treasury's balance plus the fees is part of the bounded supply.
-        _credit(ctx.store, TREASURY, ctx.fees)
+def flush_fees(ctx: Ctx) -> int:
+    """Credit the block's fees to the rewards pool; return them."""
+    fees = ctx.fees
+    if fees:
+        # Cannot overflow: the pool's balance plus the fees is part of the bounded supply.
+        _credit(ctx.store, REWARDS, fees)
         ctx.fees = 0
+    return fees
 
 
 # -- the keeper's interface ----------------------------------------------------------------------
@@ -113,8 +124,6 @@ def transfer(ctx: Ctx, sender: bytes, recipient: bytes, amount: int, short: Shor
              check_recipient: bool = True) -> None:
     """Move ``amount`` from ``sender`` to ``recipient`` and emit ``transfer``; ``short(balance)``
     is raised if the sender holds less. Moves PT, never creates it."""
-    if sender == TREASURY:
-        flush_fees(ctx)  # the treasury's balance decides: this block's fees count
     store = ctx.store
     src = get_account(store, sender)
     if src.balance < amount:
@@ -134,7 +143,7 @@ def collect_fee(ctx: Ctx, signer: bytes, account: state_pb2.Account, fee: int) -
     account.balance -= fee
     account.nonce += 1
     _set_account(ctx.store, signer, account)
-    ctx.fees += fee  # credited to the treasury by flush_fees
+    ctx.fees += fee  # credited to the rewards pool by flush_fees
     ctx.emit(events.fee, signer, fee)
 
 
@@ -150,7 +159,6 @@ def mint(ctx: Ctx, amount: int) -> None:
 
 def burn(ctx: Ctx, amount: int) -> None:
     """PT out of the treasury and the supply (governance only)."""
-    flush_fees(ctx)  # the burn may spend this block's fees too
     store = ctx.store
     treasury = get_account(store, TREASURY)
     if treasury.balance < amount:
@@ -198,9 +206,8 @@ def _check_amount(amount: int, what: str) -> None:
 def _check_address(address: bytes, what: str) -> None:
     if len(address) != ADDRESS_LEN:
         raise TxError(Code.TX_INVALID, f"{what} must be a {ADDRESS_LEN}-byte address")
-    if address == ESCROW:
-        raise TxError(Code.TX_INVALID, f"{what} is the purchase escrow, which only purchases "
-                      "pay into")
+    if address in _CLOSED:
+        raise TxError(Code.TX_INVALID, f"{what} is {_CLOSED[address]}")
 
 
 def validate_send(msg: tx_pb2.MsgSend) -> None:

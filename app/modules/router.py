@@ -10,22 +10,25 @@ from typing import Any
 
 from app.context import KV, Ctx, Hooks
 from app.errors import Code, TxError
-from app.modules import catalogue, ft, gov, oracle, pt, trade
+from app.modules import catalogue, ft, gov, oracle, pt, stake, trade
 
 # Each module's own shard; the store is opened with this list (order: the WAL and snapshot
 # formats list shards in it).
-SHARDS: tuple[str, ...] = (pt.SHARD, ft.SHARD, trade.SHARD, oracle.SHARD, gov.SHARD)
+SHARDS: tuple[str, ...] = (pt.SHARD, ft.SHARD, trade.SHARD, oracle.SHARD, gov.SHARD,
+                           stake.SHARD)
 
 ACTIONS: dict[str, gov.Action] = {**gov.ACTIONS, **catalogue.ACTIONS, **trade.ACTIONS,
-                                  **ft.ACTIONS}
+                                  **ft.ACTIONS, **stake.ACTIONS}
 _ACTION_CHECKS = {name: check for name, (check, _) in ACTIONS.items()}
 
 HANDLERS: dict[str, Callable[[Ctx, bytes, Any], None]] = {
     **pt.HANDLERS, **gov.HANDLERS, **trade.HANDLERS, **oracle.HANDLERS, **ft.HANDLERS,
+    **stake.HANDLERS,
 }
 VALIDATORS: dict[str, Callable[[Any], None]] = {
     **pt.VALIDATORS, **gov.VALIDATORS, **trade.VALIDATORS, **oracle.VALIDATORS,
-    **ft.VALIDATORS, "propose": lambda msg: gov.validate_propose(msg, _ACTION_CHECKS),
+    **ft.VALIDATORS, **stake.VALIDATORS,
+    "propose": lambda msg: gov.validate_propose(msg, _ACTION_CHECKS),
 }
 # Order matters only for events: proposals expire, then purchases, then price rounds close.
 END_BLOCKERS: tuple[Callable[[Ctx], None], ...] = (gov.end_block, trade.end_block,
@@ -57,7 +60,8 @@ def validate_basic(msgs: list[tuple[str, Any]]) -> None:
 
 
 def end_block(ctx: Ctx) -> None:
-    """Credit the block's fees, then every module's end-of-block work."""
-    pt.flush_fees(ctx)
+    """Every module's end-of-block work, then staking's: the block's fees (credited to the
+    rewards pool) shared out, slashing, unbonding, the election."""
     for hook in END_BLOCKERS:
         hook(ctx)
+    stake.end_block(ctx, pt.flush_fees(ctx))

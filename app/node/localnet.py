@@ -3,7 +3,9 @@
 The network lives in one directory (``network.json`` plus ``node0..``); ``localnet.json``
 records the pid of each running node so ``status``, ``stop``, ``kill`` and ``down`` work from
 any shell. It also records the wallet gateway (``fictra gateway`` in front of node0) under
-``gateway``: its pid and URL; and ``log_format``, the format its processes log in.
+``gateway``: its pid and URL; and the analytics indexer (``fictra indexer`` following node0
+into ``index.sqlite`` in the home, or a PostgreSQL URL) under ``indexer``: its pid, database
+and metrics URL; and ``log_format``, the format its processes log in.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from genesis.network import NodeInfo, load_network
 
 STOP_GRACE_S = 20.0
 DEFAULT_GATEWAY_PORT = 8545
+DEFAULT_INDEXER_PORT = 8546
+INDEX_FILE = "index.sqlite"
 
 
 @dataclass
@@ -89,6 +93,11 @@ def _is_gateway_process(pid: int, node_url: str) -> bool:
     return cmdline is not None and b"gateway" in cmdline and node_url.encode() in cmdline
 
 
+def _is_indexer_process(pid: int, node_url: str) -> bool:
+    cmdline = _cmdline(pid)
+    return cmdline is not None and b"indexer" in cmdline and node_url.encode() in cmdline
+
+
 def _rss_mb(pid: int | None) -> float:
     if pid is None:
         return 0.0
@@ -108,6 +117,7 @@ class Localnet:
         self.state_path = self.home / "localnet.json"
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self.gateway_proc: subprocess.Popen[bytes] | None = None
+        self.indexer_proc: subprocess.Popen[bytes] | None = None
 
     # -- pid bookkeeping ---------------------------------------------------------
     def _pids(self) -> dict[str, int]:
@@ -270,10 +280,11 @@ class Localnet:
         return {"url": url, "pid": pid, "alive": pid is not None,
                 "metrics": f"{url}/metrics" if url else None}
 
-    def start_gateway(self, port: int | None = None, extra_args: list[str] | None = None
-                      ) -> str:
-        """Start ``fictra gateway`` in front of node0 (its log: ``<home>/gateway.log``);
-        returns its URL. A ``gateway.toml`` in the home is passed as its config."""
+    def start_gateway(self, port: int | None = None, extra_args: list[str] | None = None,
+                      index: str | None = None) -> str:
+        """Start ``fictra gateway`` in front of node0 (its log: ``<home>/gateway.log``),
+        reading history and analytics from the ``index`` database if given; returns its URL.
+        A ``gateway.toml`` in the home is passed as its config."""
         node_url = self.nodes[0].rpc_url
         running = self.gateway_pid()
         if running:
@@ -283,6 +294,8 @@ class Localnet:
         url = f"http://127.0.0.1:{port}"
         cmd = [sys.executable, "-m", "app.cli.main", "gateway", "--node", node_url,
                "--listen", f"127.0.0.1:{port}", "--log-format", self.log_format]
+        if index:
+            cmd += ["--index", index]
         config = self.home / "gateway.toml"
         if config.exists():
             cmd += ["--config", str(config)]
@@ -307,6 +320,87 @@ class Localnet:
             _reap()
             time.sleep(0.1)
         if self.gateway_pid() is not None:
+            os.kill(pid, signal.SIGKILL)
+        _reap()
+        return pid
+
+    # -- the analytics indexer ----------------------------------------------------------
+    def _indexer_record(self) -> dict[str, Any]:
+        if not self.state_path.exists():
+            return {}
+        return json.loads(self.state_path.read_text()).get("indexer") or {}
+
+    def default_indexer_port(self) -> int:
+        base = self.nodes[0].p2p_port
+        return DEFAULT_INDEXER_PORT if base == 26656 else base + 8
+
+    def index_db(self) -> str:
+        """The index's database URL: the one given to ``start_indexer`` before, or the
+        SQLite file in the home."""
+        return str(self._indexer_record().get("db") or self.home / INDEX_FILE)
+
+    def indexer_pid(self) -> int | None:
+        rec = self._indexer_record()
+        pid = rec.get("pid")
+        if pid and _is_indexer_process(pid, rec.get("node", "")):
+            return int(pid)
+        return None
+
+    def indexer_status(self) -> dict[str, Any] | None:
+        rec = self._indexer_record()
+        if not rec:
+            return None
+        pid = self.indexer_pid()
+        from rpc.indexer.db import describe  # imported here: only status lines need it
+
+        return {"pid": pid, "alive": pid is not None, "db": describe(str(rec.get("db"))),
+                "metrics": rec.get("metrics"), "node": rec.get("node")}
+
+    def start_indexer(self, db: str | None = None) -> str:
+        """Start ``fictra indexer`` following node0 (its log: ``<home>/indexer.log``) into
+        ``db`` (default: the one used before, else ``<home>/index.sqlite``); returns the
+        database URL."""
+        node_url = self.nodes[0].rpc_url
+        db = db or self.index_db()
+        if self.indexer_pid():
+            return str(self._indexer_record()["db"])
+        port = self.default_indexer_port()
+        metrics = f"http://127.0.0.1:{port}/metrics"
+        cmd = [sys.executable, "-m", "app.cli.main", "indexer", "--node", node_url,
+               "--db", db, "--listen", f"127.0.0.1:{port}", "--log-format", self.log_format]
+        log = open(self.home / "indexer.log", "ab")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        log.close()
+        self.indexer_proc = proc
+        self._save("indexer", {"pid": proc.pid, "db": db, "metrics": metrics,
+                               "node": node_url})
+        return db
+
+    def indexer_exited(self) -> bool:
+        return self.indexer_proc is not None and self.indexer_proc.poll() is not None
+
+    def kill_indexer(self) -> int | None:
+        """SIGKILL the indexer (a crash test)."""
+        pid = self.indexer_pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            deadline = time.monotonic() + 5.0
+            while self.indexer_pid() is not None and time.monotonic() < deadline:
+                _reap()
+                time.sleep(0.05)
+        return pid
+
+    def stop_indexer(self) -> int | None:
+        pid = self.indexer_pid()
+        if pid is None:
+            return None
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10.0
+        while self.indexer_pid() is not None and time.monotonic() < deadline:
+            _reap()
+            time.sleep(0.1)
+        if self.indexer_pid() is not None:
             os.kill(pid, signal.SIGKILL)
         _reap()
         return pid

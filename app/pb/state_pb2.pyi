@@ -313,6 +313,118 @@ class Conversion(_message.Message):
     height: int
     def __init__(self, sovereign: _Optional[bytes] = ..., amount: _Optional[int] = ..., rate_bps: _Optional[int] = ..., pt_amount: _Optional[int] = ..., height: _Optional[int] = ...) -> None: ...
 
+class Operator(_message.Message):
+    __slots__ = ("address", "pub_key", "moniker", "commission_bps", "max_change_bps", "tokens", "shares", "jailed", "jailed_until", "tombstoned", "missed", "window_pos", "reward_acc", "reward_carry", "outstanding", "commission", "created_height", "slashed", "commission_height")
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    PUB_KEY_FIELD_NUMBER: _ClassVar[int]
+    MONIKER_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_BPS_FIELD_NUMBER: _ClassVar[int]
+    MAX_CHANGE_BPS_FIELD_NUMBER: _ClassVar[int]
+    TOKENS_FIELD_NUMBER: _ClassVar[int]
+    SHARES_FIELD_NUMBER: _ClassVar[int]
+    JAILED_FIELD_NUMBER: _ClassVar[int]
+    JAILED_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    TOMBSTONED_FIELD_NUMBER: _ClassVar[int]
+    MISSED_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_POS_FIELD_NUMBER: _ClassVar[int]
+    REWARD_ACC_FIELD_NUMBER: _ClassVar[int]
+    REWARD_CARRY_FIELD_NUMBER: _ClassVar[int]
+    OUTSTANDING_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_FIELD_NUMBER: _ClassVar[int]
+    CREATED_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    SLASHED_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    address: bytes
+    pub_key: bytes
+    moniker: str
+    commission_bps: int
+    max_change_bps: int
+    tokens: int
+    shares: int
+    jailed: bool
+    jailed_until: int
+    tombstoned: bool
+    missed: int
+    window_pos: int
+    reward_acc: bytes
+    reward_carry: int
+    outstanding: int
+    commission: int
+    created_height: int
+    slashed: int
+    commission_height: int
+    def __init__(self, address: _Optional[bytes] = ..., pub_key: _Optional[bytes] = ..., moniker: _Optional[str] = ..., commission_bps: _Optional[int] = ..., max_change_bps: _Optional[int] = ..., tokens: _Optional[int] = ..., shares: _Optional[int] = ..., jailed: _Optional[bool] = ..., jailed_until: _Optional[int] = ..., tombstoned: _Optional[bool] = ..., missed: _Optional[int] = ..., window_pos: _Optional[int] = ..., reward_acc: _Optional[bytes] = ..., reward_carry: _Optional[int] = ..., outstanding: _Optional[int] = ..., commission: _Optional[int] = ..., created_height: _Optional[int] = ..., slashed: _Optional[int] = ..., commission_height: _Optional[int] = ...) -> None: ...
+
+class Delegation(_message.Message):
+    __slots__ = ("shares", "reward_acc")
+    SHARES_FIELD_NUMBER: _ClassVar[int]
+    REWARD_ACC_FIELD_NUMBER: _ClassVar[int]
+    shares: int
+    reward_acc: bytes
+    def __init__(self, shares: _Optional[int] = ..., reward_acc: _Optional[bytes] = ...) -> None: ...
+
+class Unbonding(_message.Message):
+    __slots__ = ("delegator", "operator", "creation_height", "completion_height", "initial", "balance")
+    DELEGATOR_FIELD_NUMBER: _ClassVar[int]
+    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    CREATION_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    COMPLETION_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    INITIAL_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_FIELD_NUMBER: _ClassVar[int]
+    delegator: bytes
+    operator: bytes
+    creation_height: int
+    completion_height: int
+    initial: int
+    balance: int
+    def __init__(self, delegator: _Optional[bytes] = ..., operator: _Optional[bytes] = ..., creation_height: _Optional[int] = ..., completion_height: _Optional[int] = ..., initial: _Optional[int] = ..., balance: _Optional[int] = ...) -> None: ...
+
+class Redelegation(_message.Message):
+    __slots__ = ("delegator", "src", "dst", "creation_height", "completion_height", "initial", "shares_dst")
+    DELEGATOR_FIELD_NUMBER: _ClassVar[int]
+    SRC_FIELD_NUMBER: _ClassVar[int]
+    DST_FIELD_NUMBER: _ClassVar[int]
+    CREATION_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    COMPLETION_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    INITIAL_FIELD_NUMBER: _ClassVar[int]
+    SHARES_DST_FIELD_NUMBER: _ClassVar[int]
+    delegator: bytes
+    src: bytes
+    dst: bytes
+    creation_height: int
+    completion_height: int
+    initial: int
+    shares_dst: int
+    def __init__(self, delegator: _Optional[bytes] = ..., src: _Optional[bytes] = ..., dst: _Optional[bytes] = ..., creation_height: _Optional[int] = ..., completion_height: _Optional[int] = ..., initial: _Optional[int] = ..., shares_dst: _Optional[int] = ...) -> None: ...
+
+class Elected(_message.Message):
+    __slots__ = ("operator", "tokens", "power")
+    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    TOKENS_FIELD_NUMBER: _ClassVar[int]
+    POWER_FIELD_NUMBER: _ClassVar[int]
+    operator: bytes
+    tokens: int
+    power: int
+    def __init__(self, operator: _Optional[bytes] = ..., tokens: _Optional[int] = ..., power: _Optional[int] = ...) -> None: ...
+
+class ElectedSet(_message.Message):
+    __slots__ = ("height", "primaries", "secondaries")
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    PRIMARIES_FIELD_NUMBER: _ClassVar[int]
+    SECONDARIES_FIELD_NUMBER: _ClassVar[int]
+    height: int
+    primaries: _containers.RepeatedCompositeFieldContainer[Elected]
+    secondaries: _containers.RepeatedCompositeFieldContainer[Elected]
+    def __init__(self, height: _Optional[int] = ..., primaries: _Optional[_Iterable[_Union[Elected, _Mapping]]] = ..., secondaries: _Optional[_Iterable[_Union[Elected, _Mapping]]] = ...) -> None: ...
+
+class StakePool(_message.Message):
+    __slots__ = ("secondary_rewards", "next_id")
+    SECONDARY_REWARDS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ID_FIELD_NUMBER: _ClassVar[int]
+    secondary_rewards: int
+    next_id: int
+    def __init__(self, secondary_rewards: _Optional[int] = ..., next_id: _Optional[int] = ...) -> None: ...
+
 class KeyValue(_message.Message):
     __slots__ = ("shard", "key", "value")
     SHARD_FIELD_NUMBER: _ClassVar[int]

@@ -99,7 +99,7 @@ class AuthInfo(_message.Message):
     def __init__(self, public_key: _Optional[bytes] = ..., nonce: _Optional[int] = ..., fee: _Optional[int] = ...) -> None: ...
 
 class Msg(_message.Message):
-    __slots__ = ("send", "multi_send", "propose", "vote", "create_purchase", "confirm_shipment", "attest", "dispute", "submit_price", "convert_ft")
+    __slots__ = ("send", "multi_send", "propose", "vote", "create_purchase", "confirm_shipment", "attest", "dispute", "submit_price", "convert_ft", "create_validator", "delegate", "undelegate", "redelegate", "unjail", "withdraw_rewards", "edit_validator")
     SEND_FIELD_NUMBER: _ClassVar[int]
     MULTI_SEND_FIELD_NUMBER: _ClassVar[int]
     PROPOSE_FIELD_NUMBER: _ClassVar[int]
@@ -110,6 +110,13 @@ class Msg(_message.Message):
     DISPUTE_FIELD_NUMBER: _ClassVar[int]
     SUBMIT_PRICE_FIELD_NUMBER: _ClassVar[int]
     CONVERT_FT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_VALIDATOR_FIELD_NUMBER: _ClassVar[int]
+    DELEGATE_FIELD_NUMBER: _ClassVar[int]
+    UNDELEGATE_FIELD_NUMBER: _ClassVar[int]
+    REDELEGATE_FIELD_NUMBER: _ClassVar[int]
+    UNJAIL_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAW_REWARDS_FIELD_NUMBER: _ClassVar[int]
+    EDIT_VALIDATOR_FIELD_NUMBER: _ClassVar[int]
     send: MsgSend
     multi_send: MsgMultiSend
     propose: MsgPropose
@@ -120,7 +127,14 @@ class Msg(_message.Message):
     dispute: MsgDispute
     submit_price: MsgSubmitPrice
     convert_ft: MsgConvertFT
-    def __init__(self, send: _Optional[_Union[MsgSend, _Mapping]] = ..., multi_send: _Optional[_Union[MsgMultiSend, _Mapping]] = ..., propose: _Optional[_Union[MsgPropose, _Mapping]] = ..., vote: _Optional[_Union[MsgVote, _Mapping]] = ..., create_purchase: _Optional[_Union[MsgCreatePurchase, _Mapping]] = ..., confirm_shipment: _Optional[_Union[MsgConfirmShipment, _Mapping]] = ..., attest: _Optional[_Union[MsgAttest, _Mapping]] = ..., dispute: _Optional[_Union[MsgDispute, _Mapping]] = ..., submit_price: _Optional[_Union[MsgSubmitPrice, _Mapping]] = ..., convert_ft: _Optional[_Union[MsgConvertFT, _Mapping]] = ...) -> None: ...
+    create_validator: MsgCreateValidator
+    delegate: MsgDelegate
+    undelegate: MsgUndelegate
+    redelegate: MsgRedelegate
+    unjail: MsgUnjail
+    withdraw_rewards: MsgWithdrawRewards
+    edit_validator: MsgEditValidator
+    def __init__(self, send: _Optional[_Union[MsgSend, _Mapping]] = ..., multi_send: _Optional[_Union[MsgMultiSend, _Mapping]] = ..., propose: _Optional[_Union[MsgPropose, _Mapping]] = ..., vote: _Optional[_Union[MsgVote, _Mapping]] = ..., create_purchase: _Optional[_Union[MsgCreatePurchase, _Mapping]] = ..., confirm_shipment: _Optional[_Union[MsgConfirmShipment, _Mapping]] = ..., attest: _Optional[_Union[MsgAttest, _Mapping]] = ..., dispute: _Optional[_Union[MsgDispute, _Mapping]] = ..., submit_price: _Optional[_Union[MsgSubmitPrice, _Mapping]] = ..., convert_ft: _Optional[_Union[MsgConvertFT, _Mapping]] = ..., create_validator: _Optional[_Union[MsgCreateValidator, _Mapping]] = ..., delegate: _Optional[_Union[MsgDelegate, _Mapping]] = ..., undelegate: _Optional[_Union[MsgUndelegate, _Mapping]] = ..., redelegate: _Optional[_Union[MsgRedelegate, _Mapping]] = ..., unjail: _Optional[_Union[MsgUnjail, _Mapping]] = ..., withdraw_rewards: _Optional[_Union[MsgWithdrawRewards, _Mapping]] = ..., edit_validator: _Optional[_Union[MsgEditValidator, _Mapping]] = ...) -> None: ...
 
 class MsgSend(_message.Message):
     __slots__ = ("to", "amount")
@@ -186,16 +200,14 @@ class TreasuryAmount(_message.Message):
     amount: int
     def __init__(self, amount: _Optional[int] = ...) -> None: ...
 
-class ValidatorPower(_message.Message):
-    __slots__ = ("pub_key", "power")
-    PUB_KEY_FIELD_NUMBER: _ClassVar[int]
-    POWER_FIELD_NUMBER: _ClassVar[int]
-    pub_key: bytes
-    power: int
-    def __init__(self, pub_key: _Optional[bytes] = ..., power: _Optional[int] = ...) -> None: ...
+class ValidatorOverride(_message.Message):
+    __slots__ = ("operator",)
+    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    operator: bytes
+    def __init__(self, operator: _Optional[bytes] = ...) -> None: ...
 
 class Params(_message.Message):
-    __slots__ = ("base_fee", "fee_per_byte", "max_multisend_outputs", "tier_limits", "proposal_expiry_blocks", "blocked_jurisdictions", "max_deadline_blocks", "max_expiries_per_block", "oracle_round_blocks", "oracle_max_deviation_bps", "oracle_max_age_rounds", "ft_conversion_rate_bps", "ft_conversion_cap", "ft_conversion_window_blocks")
+    __slots__ = ("base_fee", "fee_per_byte", "max_multisend_outputs", "tier_limits", "proposal_expiry_blocks", "blocked_jurisdictions", "max_deadline_blocks", "max_expiries_per_block", "oracle_round_blocks", "oracle_max_deviation_bps", "oracle_max_age_rounds", "ft_conversion_rate_bps", "ft_conversion_cap", "ft_conversion_window_blocks", "epoch_blocks", "primary_slots", "secondary_slots", "power_reduction", "unbonding_blocks", "max_entries", "community_share_bps", "secondary_share_bps", "signed_window", "max_missed_blocks", "jail_blocks", "downtime_slash_bps", "double_sign_slash_bps", "min_self_bond")
     BASE_FEE_FIELD_NUMBER: _ClassVar[int]
     FEE_PER_BYTE_FIELD_NUMBER: _ClassVar[int]
     MAX_MULTISEND_OUTPUTS_FIELD_NUMBER: _ClassVar[int]
@@ -210,6 +222,20 @@ class Params(_message.Message):
     FT_CONVERSION_RATE_BPS_FIELD_NUMBER: _ClassVar[int]
     FT_CONVERSION_CAP_FIELD_NUMBER: _ClassVar[int]
     FT_CONVERSION_WINDOW_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    EPOCH_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    PRIMARY_SLOTS_FIELD_NUMBER: _ClassVar[int]
+    SECONDARY_SLOTS_FIELD_NUMBER: _ClassVar[int]
+    POWER_REDUCTION_FIELD_NUMBER: _ClassVar[int]
+    UNBONDING_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    MAX_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    COMMUNITY_SHARE_BPS_FIELD_NUMBER: _ClassVar[int]
+    SECONDARY_SHARE_BPS_FIELD_NUMBER: _ClassVar[int]
+    SIGNED_WINDOW_FIELD_NUMBER: _ClassVar[int]
+    MAX_MISSED_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    JAIL_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    DOWNTIME_SLASH_BPS_FIELD_NUMBER: _ClassVar[int]
+    DOUBLE_SIGN_SLASH_BPS_FIELD_NUMBER: _ClassVar[int]
+    MIN_SELF_BOND_FIELD_NUMBER: _ClassVar[int]
     base_fee: int
     fee_per_byte: int
     max_multisend_outputs: int
@@ -224,7 +250,21 @@ class Params(_message.Message):
     ft_conversion_rate_bps: int
     ft_conversion_cap: int
     ft_conversion_window_blocks: int
-    def __init__(self, base_fee: _Optional[int] = ..., fee_per_byte: _Optional[int] = ..., max_multisend_outputs: _Optional[int] = ..., tier_limits: _Optional[_Iterable[int]] = ..., proposal_expiry_blocks: _Optional[int] = ..., blocked_jurisdictions: _Optional[_Iterable[str]] = ..., max_deadline_blocks: _Optional[int] = ..., max_expiries_per_block: _Optional[int] = ..., oracle_round_blocks: _Optional[int] = ..., oracle_max_deviation_bps: _Optional[int] = ..., oracle_max_age_rounds: _Optional[int] = ..., ft_conversion_rate_bps: _Optional[int] = ..., ft_conversion_cap: _Optional[int] = ..., ft_conversion_window_blocks: _Optional[int] = ...) -> None: ...
+    epoch_blocks: int
+    primary_slots: int
+    secondary_slots: int
+    power_reduction: int
+    unbonding_blocks: int
+    max_entries: int
+    community_share_bps: int
+    secondary_share_bps: int
+    signed_window: int
+    max_missed_blocks: int
+    jail_blocks: int
+    downtime_slash_bps: int
+    double_sign_slash_bps: int
+    min_self_bond: int
+    def __init__(self, base_fee: _Optional[int] = ..., fee_per_byte: _Optional[int] = ..., max_multisend_outputs: _Optional[int] = ..., tier_limits: _Optional[_Iterable[int]] = ..., proposal_expiry_blocks: _Optional[int] = ..., blocked_jurisdictions: _Optional[_Iterable[str]] = ..., max_deadline_blocks: _Optional[int] = ..., max_expiries_per_block: _Optional[int] = ..., oracle_round_blocks: _Optional[int] = ..., oracle_max_deviation_bps: _Optional[int] = ..., oracle_max_age_rounds: _Optional[int] = ..., ft_conversion_rate_bps: _Optional[int] = ..., ft_conversion_cap: _Optional[int] = ..., ft_conversion_window_blocks: _Optional[int] = ..., epoch_blocks: _Optional[int] = ..., primary_slots: _Optional[int] = ..., secondary_slots: _Optional[int] = ..., power_reduction: _Optional[int] = ..., unbonding_blocks: _Optional[int] = ..., max_entries: _Optional[int] = ..., community_share_bps: _Optional[int] = ..., secondary_share_bps: _Optional[int] = ..., signed_window: _Optional[int] = ..., max_missed_blocks: _Optional[int] = ..., jail_blocks: _Optional[int] = ..., downtime_slash_bps: _Optional[int] = ..., double_sign_slash_bps: _Optional[int] = ..., min_self_bond: _Optional[int] = ...) -> None: ...
 
 class Requirement(_message.Message):
     __slots__ = ("kind", "quorum")
@@ -322,8 +362,64 @@ class DisputeRuling(_message.Message):
     in_favor_of: Party
     def __init__(self, purchase: _Optional[bytes] = ..., in_favor_of: _Optional[_Union[Party, str]] = ...) -> None: ...
 
+class MsgCreateValidator(_message.Message):
+    __slots__ = ("pub_key", "moniker", "commission_bps", "max_change_bps", "self_bond")
+    PUB_KEY_FIELD_NUMBER: _ClassVar[int]
+    MONIKER_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_BPS_FIELD_NUMBER: _ClassVar[int]
+    MAX_CHANGE_BPS_FIELD_NUMBER: _ClassVar[int]
+    SELF_BOND_FIELD_NUMBER: _ClassVar[int]
+    pub_key: bytes
+    moniker: str
+    commission_bps: int
+    max_change_bps: int
+    self_bond: int
+    def __init__(self, pub_key: _Optional[bytes] = ..., moniker: _Optional[str] = ..., commission_bps: _Optional[int] = ..., max_change_bps: _Optional[int] = ..., self_bond: _Optional[int] = ...) -> None: ...
+
+class MsgDelegate(_message.Message):
+    __slots__ = ("operator", "amount")
+    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    operator: bytes
+    amount: int
+    def __init__(self, operator: _Optional[bytes] = ..., amount: _Optional[int] = ...) -> None: ...
+
+class MsgUndelegate(_message.Message):
+    __slots__ = ("operator", "amount")
+    OPERATOR_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    operator: bytes
+    amount: int
+    def __init__(self, operator: _Optional[bytes] = ..., amount: _Optional[int] = ...) -> None: ...
+
+class MsgRedelegate(_message.Message):
+    __slots__ = ("src", "dst", "amount")
+    SRC_FIELD_NUMBER: _ClassVar[int]
+    DST_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    src: bytes
+    dst: bytes
+    amount: int
+    def __init__(self, src: _Optional[bytes] = ..., dst: _Optional[bytes] = ..., amount: _Optional[int] = ...) -> None: ...
+
+class MsgUnjail(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class MsgWithdrawRewards(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class MsgEditValidator(_message.Message):
+    __slots__ = ("moniker", "commission_bps")
+    MONIKER_FIELD_NUMBER: _ClassVar[int]
+    COMMISSION_BPS_FIELD_NUMBER: _ClassVar[int]
+    moniker: str
+    commission_bps: int
+    def __init__(self, moniker: _Optional[str] = ..., commission_bps: _Optional[int] = ...) -> None: ...
+
 class Action(_message.Message):
-    __slots__ = ("register_entity", "update_entity", "freeze", "unfreeze", "update_params", "mint", "burn", "set_validator_power", "set_commodity", "resolve_dispute", "fund_reserve")
+    __slots__ = ("register_entity", "update_entity", "freeze", "unfreeze", "update_params", "mint", "burn", "jail_validator", "remove_validator", "set_commodity", "resolve_dispute", "fund_reserve")
     REGISTER_ENTITY_FIELD_NUMBER: _ClassVar[int]
     UPDATE_ENTITY_FIELD_NUMBER: _ClassVar[int]
     FREEZE_FIELD_NUMBER: _ClassVar[int]
@@ -331,7 +427,8 @@ class Action(_message.Message):
     UPDATE_PARAMS_FIELD_NUMBER: _ClassVar[int]
     MINT_FIELD_NUMBER: _ClassVar[int]
     BURN_FIELD_NUMBER: _ClassVar[int]
-    SET_VALIDATOR_POWER_FIELD_NUMBER: _ClassVar[int]
+    JAIL_VALIDATOR_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_VALIDATOR_FIELD_NUMBER: _ClassVar[int]
     SET_COMMODITY_FIELD_NUMBER: _ClassVar[int]
     RESOLVE_DISPUTE_FIELD_NUMBER: _ClassVar[int]
     FUND_RESERVE_FIELD_NUMBER: _ClassVar[int]
@@ -342,8 +439,9 @@ class Action(_message.Message):
     update_params: Params
     mint: TreasuryAmount
     burn: TreasuryAmount
-    set_validator_power: ValidatorPower
+    jail_validator: ValidatorOverride
+    remove_validator: ValidatorOverride
     set_commodity: Commodity
     resolve_dispute: DisputeRuling
     fund_reserve: TreasuryAmount
-    def __init__(self, register_entity: _Optional[_Union[Entity, _Mapping]] = ..., update_entity: _Optional[_Union[Entity, _Mapping]] = ..., freeze: _Optional[_Union[AccountRef, _Mapping]] = ..., unfreeze: _Optional[_Union[AccountRef, _Mapping]] = ..., update_params: _Optional[_Union[Params, _Mapping]] = ..., mint: _Optional[_Union[TreasuryAmount, _Mapping]] = ..., burn: _Optional[_Union[TreasuryAmount, _Mapping]] = ..., set_validator_power: _Optional[_Union[ValidatorPower, _Mapping]] = ..., set_commodity: _Optional[_Union[Commodity, _Mapping]] = ..., resolve_dispute: _Optional[_Union[DisputeRuling, _Mapping]] = ..., fund_reserve: _Optional[_Union[TreasuryAmount, _Mapping]] = ...) -> None: ...
+    def __init__(self, register_entity: _Optional[_Union[Entity, _Mapping]] = ..., update_entity: _Optional[_Union[Entity, _Mapping]] = ..., freeze: _Optional[_Union[AccountRef, _Mapping]] = ..., unfreeze: _Optional[_Union[AccountRef, _Mapping]] = ..., update_params: _Optional[_Union[Params, _Mapping]] = ..., mint: _Optional[_Union[TreasuryAmount, _Mapping]] = ..., burn: _Optional[_Union[TreasuryAmount, _Mapping]] = ..., jail_validator: _Optional[_Union[ValidatorOverride, _Mapping]] = ..., remove_validator: _Optional[_Union[ValidatorOverride, _Mapping]] = ..., set_commodity: _Optional[_Union[Commodity, _Mapping]] = ..., resolve_dispute: _Optional[_Union[DisputeRuling, _Mapping]] = ..., fund_reserve: _Optional[_Union[TreasuryAmount, _Mapping]] = ...) -> None: ...

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.errors import Code
 from app.pb import state_pb2
-from app.query import ledger, trade
+from app.query import ledger, stake, trade
 from app.query.routes import BadPath, ListRoute, Single
 from state.errors import StoreError
 
@@ -28,8 +28,8 @@ class QueryAnswer:
 def _route(parts: list[str], store: Any, height: int, q: dict[str, str], prove: bool
            ) -> Single | ListRoute:
     head, args = parts[0], parts[1:]
-    found = ledger.route(head, args, store, height) or trade.route(head, args, q, store,
-                                                                    height, prove)
+    found = ledger.route(head, args, store, height) or stake.route(head, args, store, height) \
+        or trade.route(head, args, q, store, height, prove)
     if found is None:
         raise BadPath(f"unknown query path {'/'.join(['', *parts])!r}")
     return found

@@ -13,7 +13,7 @@ from typing import Any
 
 from app.crypto import from_bech32, to_bech32
 from app.errors import Code
-from app.modules import catalogue, gov, pt
+from app.modules import catalogue, gov, pt, stake
 from app.params import MAX_SUPPLY, TIERS, params_to_json, roles_to_names
 from app.pb import state_pb2, tx_pb2
 from app.query.routes import BadPath, Single
@@ -41,8 +41,8 @@ def action_json(action: tx_pb2.Action) -> dict[str, Any]:
         body = params_to_json(inner)
     elif isinstance(inner, tx_pb2.TreasuryAmount):
         body = {"amount": str(inner.amount)}
-    elif isinstance(inner, tx_pb2.ValidatorPower):
-        body = {"pub_key": inner.pub_key.hex(), "power": str(inner.power)}
+    elif isinstance(inner, tx_pb2.ValidatorOverride):
+        body = {"operator": to_bech32(inner.operator)}
     elif isinstance(inner, tx_pb2.Commodity):
         body = catalogue.to_json(inner)
     elif isinstance(inner, tx_pb2.DisputeRuling):
@@ -97,7 +97,7 @@ def route(head: str, args: list[str], store: Any, height: int) -> Single | None:
         return gov.SHARD, gov.COUNCIL_KEY, lambda raw: council_json(
             state_pb2.Council.FromString(raw or b"")), Code.QUERY_NOT_FOUND
     if head == "validators" and not args:
-        return gov.SHARD, gov.VALIDATORS_KEY, lambda raw: validators_json(
+        return stake.SHARD, stake.VALIDATORS_KEY, lambda raw: validators_json(
             state_pb2.ValidatorSet.FromString(raw or b"")), None
     if head == "proposal" and len(args) == 1:
         if not args[0].isdigit() or len(args[0]) > 20 or int(args[0]) >= 2**64:

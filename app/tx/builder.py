@@ -72,6 +72,40 @@ def convert_ft(amount: int) -> tx_pb2.Msg:
     return Msg(convert_ft=tx_pb2.MsgConvertFT(amount=amount))
 
 
+# -- staking --------------------------------------------------------------------------------------
+
+def create_validator(pub_key: bytes, moniker: str, commission_bps: int, max_change_bps: int,
+                     self_bond: int) -> tx_pb2.Msg:
+    return tx_pb2.Msg(create_validator=tx_pb2.MsgCreateValidator(
+        pub_key=pub_key, moniker=moniker, commission_bps=commission_bps,
+        max_change_bps=max_change_bps, self_bond=self_bond))
+
+
+def delegate(operator: bytes, amount: int) -> tx_pb2.Msg:
+    return tx_pb2.Msg(delegate=tx_pb2.MsgDelegate(operator=operator, amount=amount))
+
+
+def undelegate(operator: bytes, amount: int) -> tx_pb2.Msg:
+    return tx_pb2.Msg(undelegate=tx_pb2.MsgUndelegate(operator=operator, amount=amount))
+
+
+def redelegate(src: bytes, dst: bytes, amount: int) -> tx_pb2.Msg:
+    return tx_pb2.Msg(redelegate=tx_pb2.MsgRedelegate(src=src, dst=dst, amount=amount))
+
+
+def unjail() -> tx_pb2.Msg:
+    return tx_pb2.Msg(unjail=tx_pb2.MsgUnjail())
+
+
+def edit_validator(moniker: str, commission_bps: int) -> tx_pb2.Msg:
+    return tx_pb2.Msg(edit_validator=tx_pb2.MsgEditValidator(moniker=moniker,
+                                                             commission_bps=commission_bps))
+
+
+def withdraw_rewards() -> tx_pb2.Msg:
+    return tx_pb2.Msg(withdraw_rewards=tx_pb2.MsgWithdrawRewards())
+
+
 def purchase_id(tx: bytes, index: int = 0) -> bytes:
     """The id of the purchase created by message ``index`` of the signed ``tx``."""
     return keys.purchase_id(hashlib.sha256(tx).digest(), index)
@@ -108,8 +142,14 @@ def burn(amount: int) -> tx_pb2.Action:
     return tx_pb2.Action(burn=tx_pb2.TreasuryAmount(amount=amount))
 
 
-def set_validator_power(pub_key: bytes, power: int) -> tx_pb2.Action:
-    return tx_pb2.Action(set_validator_power=tx_pb2.ValidatorPower(pub_key=pub_key, power=power))
+def jail_validator(operator: bytes) -> tx_pb2.Action:
+    """The council's emergency override: out of the set now, for jail_blocks (no slash)."""
+    return tx_pb2.Action(jail_validator=tx_pb2.ValidatorOverride(operator=operator))
+
+
+def remove_validator(operator: bytes) -> tx_pb2.Action:
+    """The council's forced removal: out of the set for good (tombstoned, no slash)."""
+    return tx_pb2.Action(remove_validator=tx_pb2.ValidatorOverride(operator=operator))
 
 
 def set_commodity(commodity: tx_pb2.Commodity) -> tx_pb2.Action:

@@ -7,9 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 from rpc.jsonrpc import Registry
-from rpc.methods import accounts, chain, discover, proofs, subscribe, trade, txs
+from rpc.methods import (
+    accounts,
+    chain,
+    discover,
+    explorer,
+    proofs,
+    stake,
+    subscribe,
+    trade,
+    txs,
+)
 
-MODULES: tuple[Any, ...] = (chain, accounts, txs, proofs, trade, subscribe, discover)
+MODULES: tuple[Any, ...] = (chain, accounts, txs, proofs, trade, stake, explorer, subscribe,
+                            discover)
 
 
 def build_registry() -> Registry:

@@ -9,8 +9,10 @@ from typing import Any
 from app.crypto import to_bech32
 from app.errors import Code
 from rpc import receipts
-from rpc.errors import NOT_FOUND, invalid_params
+from rpc.errors import NOT_FOUND, UNAVAILABLE, invalid_params
+from rpc.indexer import reader
 from rpc.jsonrpc import CallContext, Method
+from rpc.methods.explorer import CURSOR, DEFAULT_LIMIT, LIMIT
 from rpc.params import ADDRESS, HEIGHT, PAGE, PER_PAGE, UINT_ID, Param
 from rpc.schemas import BOOL, INT, STR, nullable, obj, ref
 
@@ -25,7 +27,8 @@ SCHEMAS = {
                     "height": INT}),
     "History": obj({
         "address": ref("Address"), "page": INT, "per_page": INT,
-        "next_page": nullable(INT), "txs": {"type": "array", "items": ref("Receipt")},
+        "next_page": nullable(INT), "next_before": nullable(STR),
+        "txs": {"type": "array", "items": ref("Receipt")},
     }),
     "Supply": obj({"total": ref("Amount"), "treasury": ref("Amount"),
                    "treasury_address": ref("Address"), "max_supply": ref("Amount"),
@@ -41,7 +44,7 @@ SCHEMAS = {
                                                 "no", "height"]},
 }
 
-MAX_HISTORY_DEPTH = 10_000  # each 100 txs deeper costs two more node searches
+MAX_HISTORY_DEPTH = 10_000  # without an index: each 100 txs deeper costs two node searches
 _ADDR = Param("address", ADDRESS, "the account (bech32)")
 _HEIGHT = Param("height", HEIGHT, "block height (default: latest)", required=False)
 
@@ -98,8 +101,33 @@ async def _search(ctx: CallContext, query: str, want: int) -> list[dict[str, Any
 
 
 async def get_history(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
-    """Txs the account signed (every tx pays a fee event) or received, newest first."""
+    """Txs the account signed (every tx pays a fee event) or sent or received a transfer in,
+    newest first: from the analytics index when the gateway has one (no depth limit; pages
+    by ``before``/``limit`` cursor or by ``page``/``per_page``), else from the node's tx
+    index."""
     address = _addr(params)
+    cursor = params["before"] is not None or params["limit"] is not None
+    if cursor and (params["page"] is not None or params["per_page"] is not None):
+        raise invalid_params("page by before/limit or by page/per_page, not both", "before")
+    if ctx.gw.index is None:
+        if cursor:
+            raise invalid_params("before/limit need the gateway's analytics index", "before")
+        return await _history_from_node(ctx, address, params)
+    if cursor:
+        page, per_page, offset = 1, params["limit"] or DEFAULT_LIMIT, 0
+    else:
+        page, per_page = params["page"] or 1, params["per_page"] or 20
+        offset = (page - 1) * per_page
+    txs, more = await ctx.gw.index.run(reader.history, address, params["before"], per_page,
+                                       offset)
+    return {"address": address, "page": page, "per_page": per_page,
+            "next_page": page + 1 if more and not cursor else None,
+            "next_before": f"{txs[-1]['height']}:{txs[-1]['index']}" if more and txs else None,
+            "txs": txs}
+
+
+async def _history_from_node(ctx: CallContext, address: str, params: dict[str, Any]
+                             ) -> dict[str, Any]:
     page = params["page"] or 1
     per_page = params["per_page"] or 20
     if page * per_page > MAX_HISTORY_DEPTH:
@@ -116,7 +144,7 @@ async def get_history(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any
     chunk = ordered[start:start + per_page]
     return {"address": address, "page": page, "per_page": per_page,
             "next_page": page + 1 if len(ordered) > start + per_page else None,
-            "txs": [receipts.from_indexed(t) for t in chunk]}
+            "next_before": None, "txs": [receipts.from_indexed(t) for t in chunk]}
 
 
 async def _info(ctx: CallContext, path: str, height: int | None) -> dict[str, Any] | None:
@@ -151,9 +179,17 @@ METHODS = [
            "The nonce the account's next tx must carry, counting its txs still in the mempool."),
     Method("fictra_getAccountHistory", get_history, (
         _ADDR, Param("page", PAGE, "page number, from 1 (default 1)", required=False),
-        Param("per_page", PER_PAGE, "txs per page, 1-100 (default 20)", required=False)),
+        Param("per_page", PER_PAGE, "txs per page, 1-100 (default 20)", required=False),
+        Param("before", CURSOR, "cursor paging: only txs before this position (a height, "
+              "or next_before of the previous answer)", required=False),
+        Param("limit", LIMIT, f"cursor paging: at most this many txs (1-100, default "
+              f"{DEFAULT_LIMIT})", required=False)),
         {"name": "history", "schema": ref("History")},
-        "Txs the account signed or received, newest first, as receipts.", cache=True),
+        "Txs the account signed, sent or received, newest first, as receipts.",
+        description="Answered from the analytics index: page on with before = next_before "
+        "(null: nothing older) to the first tx, or by page/per_page. A gateway without an "
+        "index asks the node's tx index (page/per_page only, at most 10,000 deep).",
+        errors=(UNAVAILABLE,)),
     Method("fictra_getSupply", get_supply, (_HEIGHT,), {"name": "supply", "schema": ref("Supply")},
            "Total PT supply and the treasury balance.", cache=True, errors=(NOT_FOUND,)),
     Method("fictra_getParams", get_params, (_HEIGHT,), {"name": "params", "schema": ref("Params")},

@@ -1,4 +1,4 @@
-"""``fictra_chainId``, ``fictra_status`` and ``fictra_getBlock``: which chain, how far along
+"""``fictra_chainId``, ``fictra_status`` and ``fictra_getBlockHeader``: which chain, how far along
 it is, and what a block holds."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ SCHEMAS = {
         "catching_up": BOOL, "last_block_age_s": {"type": "number"}, "node_version": STR,
         "following_blocks": BOOL,
     }),
-    "Block": obj({
+    "BlockHeader": obj({
         "height": INT, "hash": STR, "time": STR, "proposer": STR, "app_hash": STR,
         "num_txs": INT, "txs": {"type": "array", "items": ref("HexHash")}, "more_txs": BOOL,
     }),
@@ -79,11 +79,12 @@ METHODS = [
            "Latest height and app hash, whether the node is catching up, the last block's age.",
            description="app_hash is the hash of the state after block height - 1 (it is in "
            "header `height`); last_block_age_s uses the gateway's clock."),
-    Method("fictra_getBlock", get_block,
+    Method("fictra_getBlockHeader", get_block,
            (Param("height", HEIGHT, "block height (default: latest)", required=False),),
-           {"name": "block", "schema": ref("Block")},
+           {"name": "block", "schema": ref("BlockHeader")},
            "A block's header fields and the hashes of its txs (the first 1,000; more_txs "
-           "says whether there are more).",
+           "says whether there are more), from the node: no index needed (fictra_getBlock "
+           "has the txs' types and codes from the index).",
            description="app_hash is the state after block height - 1; the receipts are "
            "fictra_getTransaction's.", errors=(NOT_FOUND,)),
 ]

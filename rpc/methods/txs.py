@@ -15,7 +15,6 @@ from typing import Any
 from app.errors import TxError
 from app.modules.router import validate_basic
 from app.tx.codec import decode_tx, tx_hash
-from rpc import receipts
 from rpc.cometclient import NodeError
 from rpc.errors import INVALID_PARAMS, LIMIT_EXCEEDED, TX_REJECTED, RpcError
 from rpc.jsonrpc import CallContext, Method
@@ -81,10 +80,9 @@ async def simulate_tx(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any
 
 
 async def get_transaction(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any] | None:
-    doc = await ctx.gw.node.tx(params["hash"])
-    if doc:
-        return receipts.from_indexed(doc)
-    return ctx.gw.tx_status(params["hash"].hex().upper())
+    tx_hash = params["hash"].hex().upper()
+    found = await ctx.gw.lookup_tx(tx_hash)
+    return found if found is not None else ctx.gw.tx_status(tx_hash)
 
 
 METHODS = [
@@ -105,7 +103,9 @@ METHODS = [
            {"name": "receipt", "schema": {"oneOf": [{"type": "null"}, ref("Receipt"),
                                                     ref("TxStatus")]}},
            "A tx's receipt (status, height, code, log, events) once it is in a block.",
-           description="Before that, a tx this gateway accepted answers {status: pending} "
+           description="Receipts come from the analytics index (or the node's tx index for a "
+           "gateway without one) and, for the latest blocks, from the blocks the gateway "
+           "follows. Before that, a tx this gateway accepted answers {status: pending} "
            "(the gateway keeps it and offers it to the node again if the node lost it) or "
            "{status: dropped, reason} once it can no longer commit; any other hash: null."),
 ]

@@ -21,3 +21,14 @@ def test_bench_app_small(tmp_path: Path, capsys: pytest.CaptureFixture[str], rol
     shares = [out[f"{s}_share"] for s in ("check", "prepare", "process", "finalize", "commit")]
     assert abs(sum(shares) - 1) < 0.01 and out["tx_per_s"] > 0
     assert not (tmp_path / "b").exists()  # scratch removed without --keep
+
+
+def test_bench_stake_small(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["bench", "stake", "--operators", "30", "--delegations", "200", "--signers", "5",
+               "--repeat", "2", "--home", str(tmp_path / "s"), "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and out["operators"] == 30 and out["delegations"] == 200
+    assert out["signers"] == 5  # 25 primaries elected, 5 of them sign
+    assert 0 < out["election_ms_median"] <= out["election_hashed_ms_median"]
+    assert 0 < out["rewards_ms_median"] <= out["rewards_hashed_ms_median"]
+    assert not (tmp_path / "s").exists()

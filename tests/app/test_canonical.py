@@ -53,6 +53,22 @@ def _message_with_unknown_field() -> bytes:
 CASES["message with an unknown field"] = (_message_with_unknown_field(), _auth())
 
 
+def _unjail_with(extra: bytes) -> bytes:
+    inner = extra  # MsgUnjail has no fields: anything in it is unknown
+    msg = b"\xb2\x03" + bytes([len(inner)]) + inner  # Msg.unjail = field 54
+    return b"\x0a" + bytes([len(msg)]) + msg
+
+
+def _delegate_zero_amount() -> bytes:
+    inner = tx_pb2.MsgDelegate(operator=BOB.address).SerializeToString() + b"\x10\x00"
+    msg = b"\x9a\x03" + bytes([len(inner)]) + inner  # Msg.delegate = field 51
+    return b"\x0a" + bytes([len(msg)]) + msg
+
+
+CASES["unjail with an unknown field"] = (_unjail_with(UNKNOWN), _auth())
+CASES["delegate with a default value written"] = (_delegate_zero_amount(), _auth())
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_non_canonical_parts_are_code_1(case: str) -> None:
     body, auth = CASES[case]

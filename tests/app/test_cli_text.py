@@ -58,6 +58,19 @@ def test_a_vote_that_fails_its_proposal_says_so_and_why() -> None:
     assert proposal_outcome({"events": []}) == ("", {})
 
 
+def test_stake_commission_is_read_in_percent_or_bps() -> None:
+    import pytest
+
+    from app.cli.wallet_stake import commission_bps
+    from app.cli.walletio import UserError
+
+    assert commission_bps("5%") == 500 and commission_bps("2.5%") == 250
+    assert commission_bps("0.01%") == 1 and commission_bps("750bps") == 750
+    for bad in ("101%", "5", "5.555%", "-1%", "10001bps"):
+        with pytest.raises(UserError):
+            commission_bps(bad)
+
+
 # -- amounts in PT, FT and the commodity's unit -----------------------------------------------
 
 def test_logs_quoting_amounts_read_in_pt_and_ft() -> None:
@@ -188,3 +201,19 @@ def test_a_bad_key_file_names_its_path_once(tmp_path) -> None:
     (plain / "odd.json").write_text('{"address": "fic1x"}')
     out = fictra("wallet", "keys", "show", "odd", env=env, check=False)
     assert out.stderr.count(str(plain / "odd.json")) == 1 and "no 'private_key'" in out.stderr
+
+
+def test_staking_logs_and_events_read_in_pt() -> None:
+    from app.cli.units import event_text, readable_log
+
+    assert readable_log("message 0 (undelegate): the delegation is worth 300000, not "
+                        "1000000000") == ("message 0 (undelegate): the delegation is worth "
+                                          "0.3 PT, not 1000 PT")
+    assert readable_log("self-bond 999999 below min_self_bond 1000000") == \
+        "self-bond 0.999999 PT below min_self_bond 1 PT"
+    assert readable_log("self-bond worth 5, below min_self_bond 1000000") == \
+        "self-bond worth 0.000005 PT, below min_self_bond 1 PT"
+    assert readable_log("7 buys no share at this operator") == \
+        "0.000007 PT buys no share at this operator"
+    ev = {"type": "slash", "attributes": {"reason": "downtime", "amount": "1000000"}}
+    assert event_text(ev) == "slash: reason=downtime, amount=1 PT"

@@ -11,17 +11,17 @@ from app.pb import tx_pb2
 from app.tx.builder import (
     burn,
     freeze,
+    jail_validator,
     mint,
     propose,
     register_entity,
     send,
-    set_validator_power,
     unfreeze,
     update_entity,
     update_params,
     vote,
 )
-from tests.app.chain import ALICE, BOB, CAROL, COUNCIL, DAVE, VALIDATORS, Chain
+from tests.app.chain import ALICE, BOB, CAROL, COUNCIL, DAVE, Chain
 
 
 def _codes(res: pb.ResponseFinalizeBlock) -> list[int]:
@@ -151,7 +151,7 @@ def test_bad_actions_are_refused_before_a_proposal_exists(chain: Chain) -> None:
         register_entity(DAVE.address, tx_pb2.KYC_TIER_BASIC, "XX", 1),  # not ISO 3166
         register_entity(DAVE.address, tx_pb2.KYC_TIER_NONE, "FR", 1),
         register_entity(DAVE.address, tx_pb2.KYC_TIER_BASIC, "FR", 64),  # unknown role bit
-        set_validator_power(b"short", 5),
+        jail_validator(b"short"),
         mint(0),
         tx_pb2.Action(),
     ]
@@ -195,30 +195,3 @@ def test_params_update_applies_to_later_txs(chain: Chain) -> None:
     # BOB is in SG: blocked both ways.
     to_bob = chain.tx(ALICE, send(BOB.address, UNIT), nonce=0, fee=100_000)
     assert chain.check(to_bob).code == Code.JURISDICTION_BLOCKED
-
-
-def test_validator_power_changes_become_validator_updates(chain: Chain) -> None:
-    new_key = b"\x07" * 32
-    res = enact(chain, set_validator_power(new_key, 25))
-    assert [(u.pub_key.ed25519, u.power) for u in res.validator_updates] == [(new_key, 25)]
-    vals = {v["pub_key"]: v["power"] for v in json.loads(chain.query("/validators").info)}
-    assert vals[new_key.hex()] == "25" and len(vals) == 4
-    res = enact(chain, set_validator_power(VALIDATORS[0].public_key, 0))
-    assert [(u.pub_key.ed25519, u.power) for u in res.validator_updates] == [
-        (VALIDATORS[0].public_key, 0)]
-    # Removing an unknown validator fails, and so does removing the last one.
-    enact(chain, set_validator_power(b"\x09" * 32, 0))
-    assert _proposal(chain, 3)["status"] == "failed"
-    for i, k in enumerate([VALIDATORS[1].public_key, VALIDATORS[2].public_key, new_key]):
-        res = enact(chain, set_validator_power(k, 0))
-        expect = "failed" if i == 2 else "passed"
-        assert _events(res, "proposal")[-1]["status"] == expect
-    assert len(json.loads(chain.query("/validators").info)) == 1
-
-
-def test_two_updates_to_one_validator_in_a_block_give_one_update(chain: Chain) -> None:
-    k = b"\x05" * 32
-    chain.finalize([chain.tx(COUNCIL[0], propose(set_validator_power(k, 3))),
-                    chain.tx(COUNCIL[0], propose(set_validator_power(k, 4)))])
-    res = chain.finalize([chain.tx(COUNCIL[1], vote(1, True)), chain.tx(COUNCIL[1], vote(2, True))])
-    assert [(u.pub_key.ed25519, u.power) for u in res.validator_updates] == [(k, 4)]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.errors import Code
-from app.modules import gov, pt
+from app.modules import gov, pt, stake
 from app.params import UNIT
 from app.pb import state_pb2
 from app.tx.builder import mint, propose, send
@@ -52,7 +52,7 @@ def test_unknown_account_is_zero_with_an_absence_proof(history: Chain) -> None:
 
 def test_params_supply_council_validators(history: Chain) -> None:
     for path, shard in (("/params", gov.SHARD), ("/supply", pt.SHARD),
-                        ("/council", gov.SHARD), ("/validators", gov.SHARD)):
+                        ("/council", gov.SHARD), ("/validators", stake.SHARD)):
         res = history.query(path, prove=True)
         assert res.code == 0 and res.value, path
         verify_proof(res.proof_ops, _app_hash_at(history, history.height), shard, res.key,

@@ -42,7 +42,8 @@ def finalize_json(res: pb.ResponseFinalizeBlock) -> dict[str, Any]:
 
 def block_record(header: dict[str, Any], offered: list[bytes], txs: list[bytes],
                  checks: list[int], prepared: bool, rejected: bool,
-                 res: pb.ResponseFinalizeBlock) -> dict[str, Any]:
+                 res: pb.ResponseFinalizeBlock, votes: list[list[Any]],
+                 misbehavior: list[list[Any]]) -> dict[str, Any]:
     """``offered``: the txs CheckTx saw (answered ``checks``) and the first proposal held;
     ``rejected``: ProcessProposal refused that; ``prepared``: ``txs`` came from
     PrepareProposal over ``offered``."""
@@ -53,13 +54,38 @@ def block_record(header: dict[str, Any], offered: list[bytes], txs: list[bytes],
         "proposer": header["proposer_address"].hex(),
         "offered": b64(offered) if offered != txs else None, "txs": b64(txs),
         "check_codes": checks, "prepared": prepared, "rejected": rejected,
+        "votes": votes, "misbehavior": misbehavior,
         **finalize_json(res),
     }
 
 
 def header(block: dict[str, Any]) -> dict[str, Any]:
     return {"height": block["height"], "time": {"seconds": block["time"]},
-            "proposer_address": bytes.fromhex(block["proposer"])}
+            "proposer_address": bytes.fromhex(block["proposer"]),
+            "misbehavior": [pb.Misbehavior(type=t, validator=pb.Validator(
+                address=bytes.fromhex(a), power=1), height=h)
+                for t, a, h in block.get("misbehavior", [])]}
+
+
+def _vote(v: list[Any]) -> pb.VoteInfo:
+    return pb.VoteInfo(validator=pb.Validator(address=bytes.fromhex(v[0]), power=v[1]),
+                       block_id_flag=v[2])
+
+
+def prepare_args(block: dict[str, Any]) -> dict[str, Any]:
+    votes = [pb.ExtendedVoteInfo(validator=pb.Validator(address=bytes.fromhex(v[0]), power=v[1]),
+                                 block_id_flag=v[2]) for v in block.get("votes", [])]
+    return {**header(block), "local_last_commit": pb.ExtendedCommitInfo(votes=votes)}
+
+
+def process_args(block: dict[str, Any]) -> dict[str, Any]:
+    commit = pb.CommitInfo(votes=[_vote(v) for v in block.get("votes", [])])
+    return {**header(block), "proposed_last_commit": commit}
+
+
+def finalize_args(block: dict[str, Any]) -> dict[str, Any]:
+    commit = pb.CommitInfo(votes=[_vote(v) for v in block.get("votes", [])])
+    return {**header(block), "decided_last_commit": commit}
 
 
 def txs(block: dict[str, Any]) -> list[bytes]:

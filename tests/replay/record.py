@@ -10,6 +10,7 @@ is what keeps every other change from moving a consensus result.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import random
@@ -19,22 +20,39 @@ from typing import Any
 
 from abci.proto import abci as pb
 from app.application import FictraApp
-from app.crypto import Key
+from app.crypto import Key, consensus_address
 from app.modules import SHARDS
+from app.modules.stake import records
 from app.params import UNIT
 from app.pb import tx_pb2
 from app.tx import builder as tb
 from state.store import Store
 from tests.app.chain import ALICE, BOB, CAROL, COUNCIL, DAVE, VALIDATORS
+from tests.app.stake_chain import CONSENSUS, OPERATORS
+from tests.app.stake_chain import STAKE_PARAMS as _STAKE
 from tests.app.trade_chain import ORACLES, SOVEREIGN, VERIFIERS, trade_state
-from tests.replay.codec import CHAIN_ID, FIXTURE, block_record, genesis_request
+from tests.replay.codec import (
+    CHAIN_ID,
+    FIXTURE,
+    block_record,
+    finalize_args,
+    genesis_request,
+    prepare_args,
+    process_args,
+)
 
 BLOCKS = 320
-SEED = 20261202
+SEED = 3  # a seed whose run reaches every kind of event the test asks for
 TRADERS = [ALICE, BOB]
 NEWCOMER = Key.derive("newcomer")
-EXTRA_VALIDATOR = Key.derive("validator-extra")
-SIGNERS = [ALICE, BOB, CAROL, DAVE, NEWCOMER, *VERIFIERS, *ORACLES, SOVEREIGN, *COUNCIL]
+SIGNERS = [ALICE, BOB, CAROL, DAVE, NEWCOMER, *VERIFIERS, *ORACLES, SOVEREIGN, *COUNCIL,
+           *OPERATORS]
+# Staking's scripted moments: operator 1 is down long enough to be jailed (and unjails
+# later), operator 2 double-signs, operator 3 joins by create_validator.
+DOWN = (100, 108)
+UNJAIL_AT = 130
+DOUBLE_SIGN = (200, 196)  # reported at, infraction height
+CREATE_AT = 40
 DOC = b"\x22" * 32
 KINDS = [tx_pb2.VERIFICATION_KIND_SHIPPING, tx_pb2.VERIFICATION_KIND_QUALITY]
 
@@ -42,6 +60,17 @@ KINDS = [tx_pb2.VERIFICATION_KIND_SHIPPING, tx_pb2.VERIFICATION_KIND_QUALITY]
 def genesis() -> dict[str, Any]:
     doc = trade_state(oracle_round_blocks=4, max_expiries_per_block=2)
     doc["accounts"].append({"address": NEWCOMER.bech32, "balance": str(500 * UNIT)})
+    doc["params"].update({**_STAKE, "epoch_blocks": 10, "jail_blocks": 15,
+                          "unbonding_blocks": 20, "primary_slots": 3})
+    for key in OPERATORS:
+        doc["accounts"].append({"address": key.bech32, "balance": str(10_000 * UNIT)})
+        doc["entities"].append({"address": key.bech32, "tier": "corporate",
+                                "jurisdiction": "CH", "roles": ["validator"]})
+    doc["stake"] = {"operators": [
+        {"address": OPERATORS[i].bech32,
+         "pub_key": base64.b64encode(CONSENSUS[i].public_key).decode(),
+         "moniker": f"op{i}", "commission_bps": 500 * (i + 1), "max_change_bps": 100,
+         "self_bond": str((1_000 + 100 * i) * UNIT)} for i in range(3)]}
     return doc
 
 
@@ -55,7 +84,6 @@ class Scenario:
         self.disputed: list[bytes] = []
         self.next_proposal = 1
         self.carol_frozen = False
-        self.extra_validator = False
         self.fee_per_byte = 10
 
     # -- tx helpers ------------------------------------------------------------------------------
@@ -95,8 +123,8 @@ class Scenario:
         r = self.rng
         kind = r.choices(
             ["send", "multisend", "create", "ship", "attest", "dispute", "council", "convert",
-             "outsider", "fail"],
-            weights=[22, 5, 10, 9, 14, 3, 8, 3, 4, 4])[0]
+             "outsider", "fail", "stake"],
+            weights=[22, 5, 10, 9, 14, 3, 8, 3, 4, 4, 10])[0]
         if kind == "send":
             who = r.choice([ALICE, BOB, CAROL, NEWCOMER])
             to = r.choice([ALICE, BOB, CAROL, DAVE, NEWCOMER, *VERIFIERS])
@@ -138,7 +166,18 @@ class Scenario:
         if kind == "fail":  # messages that fail: more than the balance, a frozen recipient
             return [self.tx(NEWCOMER, tb.send(ALICE.address, 10**9 * UNIT // 10**3)),
                     self.tx(BOB, tb.send(CAROL.address, UNIT))]
+        if kind == "stake":
+            return self.stake_step(h)
         return self.council_step(h)
+
+    def stake_step(self, h: int) -> list[bytes]:
+        r = self.rng
+        who = r.choice([ALICE, BOB, *OPERATORS[:3]])
+        a, b = (k.address for k in r.sample(OPERATORS, 2))
+        amount = r.choice([UNIT // 3, 10 * UNIT, 150 * UNIT, 600 * UNIT])
+        msg = r.choice([tb.delegate(a, amount), tb.delegate(a, amount), tb.undelegate(a, amount),
+                        tb.redelegate(a, b, amount), tb.withdraw_rewards()])
+        return [self.tx(who, msg)]
 
     def council_step(self, h: int) -> list[bytes]:
         r = self.rng
@@ -168,9 +207,8 @@ class Scenario:
         if what == "reserve":
             return self.council(tb.fund_reserve(r.randint(1, 500) * UNIT))
         if what == "validator":
-            self.extra_validator = not self.extra_validator
-            power = 5 if self.extra_validator else 0
-            return self.council(tb.set_validator_power(EXTRA_VALIDATOR.public_key, power))
+            act = r.choice([tb.jail_validator, tb.jail_validator, tb.remove_validator])
+            return self.council(act(r.choice(OPERATORS).address))
         if what == "entity":
             return self.council(tb.update_entity(
                 NEWCOMER.address, r.choice([1, 2]), r.choice(["DE", "KE"]), 1)
@@ -211,24 +249,38 @@ def record(path: Path = FIXTURE) -> None:
                     txs += sc.step(h)
                 if h % 4 in (1, 2):
                     txs += sc.prices(h)
-            header = {"height": h, "time": {"seconds": time_s}, "proposer_address": proposer}
+                if h == CREATE_AT:
+                    txs.append(sc.tx(OPERATORS[3], tb.create_validator(
+                        CONSENSUS[3].public_key, "op3", 300, 100, 1_500 * UNIT)))
+                if h == UNJAIL_AT:
+                    txs.append(sc.tx(OPERATORS[1], tb.unjail()))
+            votes = [[consensus_address(k).hex(), p,
+                      1 if DOWN[0] <= h <= DOWN[1] and k == CONSENSUS[1].public_key
+                      else 2 if (h * 7 + p) % 13 else 3]  # now and then a nil vote
+                     for k, p in sorted(records.get_validators(store).items())] if h > 1 else []
+            misbehavior = [[1, consensus_address(CONSENSUS[2].public_key).hex(),
+                            DOUBLE_SIGN[1]]] if h == DOUBLE_SIGN[0] else []
+            block = {"height": h, "time": time_s, "proposer": proposer.hex(), "votes": votes,
+                     "misbehavior": misbehavior}
             offered = txs
             checks = [app.check_tx(pb.RequestCheckTx(tx=t)).code for t in offered]
             prepared = h % 5 == 0
             rejected = False
             if not prepared:
                 status = app.process_proposal(
-                    pb.RequestProcessProposal(txs=offered, **header)).status
+                    pb.RequestProcessProposal(txs=offered, **process_args(block))).status
                 rejected = status != pb.ResponseProcessProposal.ACCEPT
             if prepared or rejected:  # the proposer's path (after a rejection: a later round)
                 txs = list(app.prepare_proposal(pb.RequestPrepareProposal(
-                    txs=offered, max_tx_bytes=1 << 22, **header)).txs)
+                    txs=offered, max_tx_bytes=1 << 22, **prepare_args(block))).txs)
                 status = app.process_proposal(
-                    pb.RequestProcessProposal(txs=txs, **header)).status
+                    pb.RequestProcessProposal(txs=txs, **process_args(block))).status
                 assert status == pb.ResponseProcessProposal.ACCEPT
-            res = app.finalize_block(pb.RequestFinalizeBlock(txs=txs, **header))
+            res = app.finalize_block(pb.RequestFinalizeBlock(txs=txs, **finalize_args(block)))
             app.commit(pb.RequestCommit())
-            blocks.append(block_record(header, offered, txs, checks, prepared, rejected, res))
+            header = {"height": h, "time": {"seconds": time_s}, "proposer_address": proposer}
+            blocks.append(block_record(header, offered, txs, checks, prepared, rejected, res,
+                                       votes, misbehavior))
         out = {"chain_id": CHAIN_ID, "genesis": doc, "init_app_hash": init.app_hash.hex(),
                "validators": [[k.hex(), p] for k, p in validators], "blocks": blocks}
         app.close()

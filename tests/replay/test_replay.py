@@ -21,7 +21,16 @@ from abci.proto import abci as pb
 from app.application import FictraApp
 from app.modules import SHARDS
 from state.store import Store
-from tests.replay.codec import FIXTURE, finalize_json, genesis_request, header, offered, txs
+from tests.replay.codec import (
+    FIXTURE,
+    finalize_args,
+    finalize_json,
+    genesis_request,
+    offered,
+    prepare_args,
+    process_args,
+    txs,
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +63,10 @@ def test_recording_is_substantial(recording: dict[str, Any]) -> None:
     kinds |= {e[0] for b in blocks for e in b["events"]}
     assert len(blocks) >= 300
     assert {"transfer", "purchase", "attestation", "price", "proposal", "ft_issued",
-            "ft_converted", "validator"} <= kinds
+            "ft_converted", "stake", "validator_set", "slash", "reward"} <= kinds
+    reasons = {a[1] for b in blocks for e in b["events"] for a in e[1] if e[0] == "slash"
+               and a[0] == "reason"}
+    assert reasons == {"downtime", "double_sign"}
     statuses = {a[1] for b in blocks for e in b["events"] for a in e[1] if e[0] == "purchase"
                 and a[0] == "status"}
     assert "expired" in statuses  # deadlines passed at the end of a block
@@ -66,20 +78,22 @@ def test_replay_as_validator(tmp_path: Path, recording: dict[str, Any]) -> None:
     app = _start(tmp_path / "v", recording)
     try:
         for block in recording["blocks"]:
-            h = header(block)
             offer = offered(block)
             codes = [app.check_tx(pb.RequestCheckTx(tx=t)).code for t in offer]
             assert codes == block["check_codes"], f"height {block['height']}: CheckTx codes"
             if block["rejected"]:
-                status = app.process_proposal(pb.RequestProcessProposal(txs=offer, **h)).status
+                status = app.process_proposal(pb.RequestProcessProposal(
+                    txs=offer, **process_args(block))).status
                 assert status == pb.ResponseProcessProposal.REJECT
             if block["prepared"]:
                 prep = app.prepare_proposal(pb.RequestPrepareProposal(
-                    txs=offer, max_tx_bytes=1 << 22, **h))
+                    txs=offer, max_tx_bytes=1 << 22, **prepare_args(block)))
                 assert list(prep.txs) == txs(block), f"height {block['height']}: prepared"
-            status = app.process_proposal(pb.RequestProcessProposal(txs=txs(block), **h)).status
+            status = app.process_proposal(pb.RequestProcessProposal(
+                txs=txs(block), **process_args(block))).status
             assert status == pb.ResponseProcessProposal.ACCEPT
-            _expect(block, app.finalize_block(pb.RequestFinalizeBlock(txs=txs(block), **h)))
+            _expect(block, app.finalize_block(pb.RequestFinalizeBlock(
+                txs=txs(block), **finalize_args(block))))
             app.commit(pb.RequestCommit())
     finally:
         app.close()
@@ -89,8 +103,8 @@ def test_replay_as_catching_up_node(tmp_path: Path, recording: dict[str, Any]) -
     app = _start(tmp_path / "f", recording)
     try:
         for block in recording["blocks"]:
-            h = header(block)
-            _expect(block, app.finalize_block(pb.RequestFinalizeBlock(txs=txs(block), **h)))
+            _expect(block, app.finalize_block(pb.RequestFinalizeBlock(
+                txs=txs(block), **finalize_args(block))))
             app.commit(pb.RequestCommit())
     finally:
         app.close()

@@ -1,6 +1,7 @@
-"""``fictra localnet up`` starts one gateway (recorded next to the nodes), ``status`` shows it,
-``down`` stops it. A one-validator localnet of its own. (That ``--no-gateway`` starts none is
-checked in ``tests/integration/test_localnet_cli.py``, whose localnets start without one.)"""
+"""``fictra localnet up`` starts one gateway and one indexer (recorded next to the nodes),
+``status`` shows them, ``down`` stops them; the indexer killed and started again continues.
+A one-validator localnet of its own. (That ``--no-gateway`` starts none is checked in
+``tests/integration/test_localnet_cli.py``, whose localnets start without one.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.localnets import Procs, base_port_with_gateway, fictra
+from rpc.indexer.db import Database
+from tests.localnets import Procs, base_port_with_gateway, fictra, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -61,3 +63,38 @@ def test_up_again_after_down_keeps_the_gateway_port(tmp_path: Path, procs: Procs
     finally:
         fictra("localnet", "down", "--home", str(home), check=False)
 
+
+
+def test_the_indexer_starts_stops_and_resumes_with_the_localnet(tmp_path: Path,
+                                                                procs: Procs) -> None:
+    home = procs.localnet(tmp_path / "net")
+    base = base_port_with_gateway(1)
+
+    def status() -> dict:
+        return json.loads(fictra("localnet", "status", "--home", str(home), "--json").stdout)
+
+    try:
+        out = fictra("localnet", "up", "--validators", "1", "--home", str(home), "--detach",
+                     "--base-port", str(base)).stdout
+        assert f"indexer {home.resolve() / 'index.sqlite'}" in out
+        idx = status()["indexer"]
+        assert idx["alive"] and _alive(idx["pid"])
+        assert idx["metrics"] == f"http://127.0.0.1:{base + 8}/metrics"
+        wait_until(lambda: (status()["indexer"].get("height") or 0) >= 2, "indexed blocks")
+        killed = fictra("localnet", "kill", "indexer", "--home", str(home)).stdout
+        assert f"indexer killed (pid {idx['pid']})" in killed
+        assert status()["indexer"]["alive"] is False
+        db = Database(str(home / "index.sqlite"), readonly=True)
+        at_kill = db.last_height()
+        db.close()
+        fictra("localnet", "start", "indexer", "--home", str(home))
+        wait_until(lambda: (status()["indexer"].get("height") or 0) > at_kill + 2,
+                   "the indexer to continue")
+        log = fictra("localnet", "logs", "indexer", "--home", str(home)).stdout
+        assert log.count("indexing from height") == 2
+        idx = status()["indexer"]
+    finally:
+        down = fictra("localnet", "down", "--home", str(home), check=False).stdout
+    assert "and the indexer and the gateway" in down
+    assert not _alive(idx["pid"])
+    assert status()["indexer"]["alive"] is False

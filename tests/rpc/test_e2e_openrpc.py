@@ -88,6 +88,12 @@ def test_every_method_answers_as_documented(net: Net) -> None:
     assert c.check("fictra_getPrice", net.call("fictra_getPrice", "NOSUCH")) is None
     c.check("fictra_getPriceHistory", net.call("fictra_getPriceHistory", "WHEAT", {"limit": 5}))
     assert c.check("fictra_getFT", net.call("fictra_getFT", fresh.bech32))["balance"] == "0"
+    vals = c.check("fictra_getValidators", net.call("fictra_getValidators"))
+    assert {v["tier"] for v in vals["validators"]} == {"primary"}
+    op = vals["validators"][0]["operator"]
+    c.check("fictra_getDelegations", net.call("fictra_getDelegations", op))
+    c.check("fictra_getRewards", net.call("fictra_getRewards", op))
+    c.check("fictra_getStakingParams", net.call("fictra_getStakingParams"))
     cat = c.check("fictra_listCommodities", net.call("fictra_listCommodities"))
     assert "WHEAT" in {x["code"] for x in cat["commodities"]}
 
@@ -100,11 +106,19 @@ def test_every_method_answers_as_documented(net: Net) -> None:
             c.check("fictra_unsubscribe", await gw.ws_call("fictra_unsubscribe", sub.id))
             c.check("fictra_getAccountHistory",
                     await gw.call("fictra_getAccountHistory", fresh.bech32, 1, 5))
-            block = c.check("fictra_getBlock", await gw.call("fictra_getBlock",
-                                                             receipt["height"]))
+            block = c.check("fictra_getBlockHeader", await gw.call("fictra_getBlockHeader",
+                                                                   receipt["height"]))
             assert tx_hash in block["txs"] and block["num_txs"] == len(block["txs"])
-            assert c.check("fictra_getBlock", await gw.call("fictra_getBlock"))["height"] >= \
-                receipt["height"]
+            assert c.check("fictra_getBlockHeader", await gw.call(
+                "fictra_getBlockHeader"))["height"] >= receipt["height"]
+            c.check("fictra_getAccountHistory", await gw.call(
+                "fictra_getAccountHistory", fresh.bech32, None, None, None, 5))
+            blocks = c.check("fictra_getBlocks", await gw.call("fictra_getBlocks"))
+            c.check("fictra_getBlock", await gw.call("fictra_getBlock",
+                                                     blocks["latest_height"]))
+            c.check("fictra_search", await gw.call("fictra_search", tx_hash))
+            c.check("fictra_getNetworkStats", await gw.call("fictra_getNetworkStats"))
+            c.check("fictra_getTradeStats", await gw.call("fictra_getTradeStats"))
 
     asyncio.run(ws())
     c.check("rpc.discover", c.doc)
@@ -159,7 +173,7 @@ def test_proof_at_an_older_height_and_a_future_one(net: Net) -> None:
     assert answer["height"] == h and int(answer["header"]["height"]) == h + 1
     value, (signed, total) = verified_value(answer, pt.SHARD, pt.account_key(faucet.address),
                                             net.chain_id)
-    assert value and total == 40 and signed > 2 * total / 3
+    assert value and total == 40_000 and signed > 2 * total / 3  # 4 operators of 10,000 PT
     absent = Key.generate()
     answer = net.call("fictra_getProof", f"/account/{absent.bech32}", h)
     assert verified_value(answer, pt.SHARD, pt.account_key(absent.address), net.chain_id)[0] \
@@ -177,14 +191,15 @@ def test_header_signatures(net: Net) -> None:
     answer = net.call("fictra_getProof", "/supply", net.call("fictra_status")["height"] - 1)
     header, commit, vals = answer["header"], answer["commit"], answer["validators"]
     signed, total = verify_signed_header(header, commit, vals)
-    assert total == 40 and signed >= 30
+    assert total == 40_000 and signed >= 30_000
     sigs = commit["signatures"]
     ok = [s for s in sigs if s["block_id_flag"] == 2]
-    assert verify_signed_header(header, {**commit, "signatures": ok[:3]}, vals) == (30, 40)
+    assert verify_signed_header(header, {**commit, "signatures": ok[:3]}, vals) == (30_000,
+                                                                                     40_000)
     lies = [
         ({**header, "app_hash": "00" * 32}, commit, vals),  # another app hash
         ({**header, "height": str(int(header["height"]) + 1)}, commit, vals),
-        (header, {**commit, "signatures": ok[:2]}, vals),  # 20 of 40 is not more than 2/3
+        (header, {**commit, "signatures": ok[:2]}, vals),  # 20,000 of 40,000: not more than 2/3
         (header, {**commit, "signatures": ok[:2] + [ok[0], ok[1]]}, vals),  # no double count
         (header, {**commit, "signatures": [{**s, "signature": ok[0]["signature"]}
                                            for s in ok[:3]]}, vals),  # forged signatures

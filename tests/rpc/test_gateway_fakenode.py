@@ -184,7 +184,7 @@ def test_a_tx_that_can_no_longer_commit_is_dropped_with_the_reason() -> None:
 
 def test_the_nodes_error_text_is_not_echoed() -> None:
     async def body(node: FakeNode, srv: TestServer, http: aiohttp.ClientSession) -> None:
-        answer = await call(http, srv, "fictra_getBlock", 1)
+        answer = await call(http, srv, "fictra_getBlockHeader", 1)
         text = json.dumps(answer)
         assert "error" in answer and "secret node internals" not in text
 
@@ -204,3 +204,26 @@ def test_api_keys_come_from_headers_only_and_unknown_keys_are_rate_limited() -> 
         assert statuses[0] == 401 and 429 in statuses
 
     with_gateway(body, rate_limit=True)
+
+
+def test_without_an_index_the_explorer_methods_say_so(
+        tmp_path: Any) -> None:
+    async def body(node: FakeNode, gw: TestServer, http: aiohttp.ClientSession) -> None:
+        for method, params in (("fictra_getBlocks", []), ("fictra_getBlock", [1]),
+                               ("fictra_search", ["1"]), ("fictra_getNetworkStats", []),
+                               ("fictra_getTradeStats", [])):
+            answer = await call(http, gw, method, *params)
+            assert answer["error"]["code"] == -32002, (method, answer)
+            assert "no analytics index" in answer["error"]["message"]
+        who = address()
+        cursor = await call(http, gw, "fictra_getAccountHistory", who, None, None, "5", 2)
+        assert cursor["error"]["code"] == -32602  # cursor paging needs the index
+
+    with_gateway(body)
+
+    async def unreadable(node: FakeNode, gw: TestServer, http: aiohttp.ClientSession) -> None:
+        answer = await call(http, gw, "fictra_getBlocks")
+        assert answer["error"]["code"] == -32002
+        assert "cannot be read" in answer["error"]["message"]
+
+    with_gateway(unreadable, index=str(tmp_path / "missing.sqlite"))
