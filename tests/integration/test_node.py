@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from app.modules import SHARDS
 from genesis.network import NodeInfo, init_single
 from rpc.keystore import Keyring, is_encrypted
 from tests.localnets import Procs, fictra, free_base_port, height, scrape, wait_until
@@ -104,7 +105,7 @@ def test_node_serves_the_apps_and_cometbfts_metrics(node_home: Path, procs: Proc
     assert blocks >= 3
     assert samples["fictra_app_commit_seconds_count"][0][1] >= blocks
     shards = {labels["shard"] for labels, _ in samples["fictra_app_store_keys"]}
-    assert shards == {"pt", "ft", "trade", "oracle", "gov"}
+    assert shards == set(SHARDS)
     assert samples["process_resident_memory_bytes"][0][1] > 0
 
 
