@@ -21,6 +21,8 @@ from genesis.localnet import KeyWriter, localnet_app_state
 
 DEFAULT_BASE_PORT = 26656
 PORTS_PER_NODE = 10  # node i uses base + 10*i (p2p) and base + 10*i + 1 (rpc)
+APP_METRICS_OFFSET = 2  # + the p2p port: the app's Prometheus metrics
+COMETBFT_METRICS_OFFSET = 3  # + the p2p port: CometBFT's own
 VALIDATOR_POWER = 10_000  # the localnet operators' self-bond in PT (InitChain answers it too)
 # Full mesh up to this size; above it each node dials peers at offsets 1, 2, 4, 8, ...
 # which keeps the graph connected with a short diameter and far fewer connections.
@@ -45,6 +47,14 @@ class NodeInfo:
     @property
     def p2p_address(self) -> str:
         return f"{self.node_id}@127.0.0.1:{self.p2p_port}"
+
+    @property
+    def app_metrics_port(self) -> int:
+        return self.p2p_port + APP_METRICS_OFFSET
+
+    @property
+    def cometbft_metrics_port(self) -> int:
+        return self.p2p_port + COMETBFT_METRICS_OFFSET
 
 
 class NetworkError(Exception):
@@ -152,12 +162,16 @@ def write_config(node: NodeInfo, peers: list[NodeInfo] | list[str], validators: 
     # recheck stays on: the app's check state restarts from committed state at Commit, and
     # RECHECK replays the pending txs into it (off, a sender's next tx fails NONCE_TOO_HIGH).
     # broadcast stays on: txs must reach the next proposers.
-    doc["instrumentation"]["prometheus"] = False  # type: ignore[index]
+    # CometBFT's own metrics (consensus, mempool, p2p, ABCI timings), beside the app's.
+    instr = doc["instrumentation"]
+    instr["prometheus"] = True  # type: ignore[index]
+    addr = f"127.0.0.1:{node.cometbft_metrics_port}"
+    instr["prometheus_listen_addr"] = addr  # type: ignore[index]
     # CometBFT's tx index serves `tx`/`tx_search`, which only a gateway without the analytics
     # index asks for.
     doc["tx_index"]["indexer"] = "kv" if serves_rpc else "null"  # type: ignore[index]
     path.write_text(tomlkit.dumps(doc))
-    write_app_config(Path(node.home))
+    write_app_config(Path(node.home), node.app_metrics_port)
 
 
 APP_TOML = """\
@@ -181,13 +195,17 @@ halt_height = 0
 # A node started with state sync that is offered no snapshot within this many seconds
 # falls back to block sync from genesis (0: keep waiting for one).
 statesync_fallback_s = 60
+
+[metrics]
+# The app's Prometheus metrics (fictra_app_*) at http://LISTEN/metrics; "" serves none.
+listen = "127.0.0.1:{metrics_port}"
 """
 
 
-def write_app_config(home: Path) -> None:
+def write_app_config(home: Path, metrics_port: int) -> None:
     path = home / "config" / "app.toml"
     if not path.exists():
-        path.write_text(APP_TOML)
+        path.write_text(APP_TOML.format(metrics_port=metrics_port))
 
 
 def make_genesis(

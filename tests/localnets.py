@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app.node.cometrpc import RpcError, call
 from app.node.localnet import Localnet
-from genesis.network import PORTS_PER_NODE
+from genesis.network import APP_METRICS_OFFSET, COMETBFT_METRICS_OFFSET, PORTS_PER_NODE
 
 ROOT = Path(__file__).resolve().parents[1]
 WALLET_ENV = {"FICTRA_GATEWAY", "FICTRA_KEYRING", "FICTRA_PASSPHRASE", "FICTRA_LOCALNET_HOME",
@@ -43,12 +43,16 @@ burst = 1
 _port_blocks = itertools.count(os.getpid() % 60)
 
 
+# What a node listens on, as offsets in its range: P2P, RPC, the app's and CometBFT's metrics.
+_NODE_OFFSETS = (0, 1, APP_METRICS_OFFSET, COMETBFT_METRICS_OFFSET)
+
+
 def free_base_port(nodes: int) -> int:
     """A base port whose whole range (10 ports per node) is free on 127.0.0.1."""
     for _ in range(200):
         base = 30000 + 500 * (next(_port_blocks) % 60)
         ports = range(base, base + PORTS_PER_NODE * nodes)
-        if all(_free(p) for p in ports if p % PORTS_PER_NODE in (0, 1)):
+        if all(_free(p) for p in ports if p % PORTS_PER_NODE in _NODE_OFFSETS):
             return base
     raise RuntimeError("no free port range")
 
@@ -77,6 +81,25 @@ def height(url: str) -> int:
         return int(call(url, "status", timeout=2)["sync_info"]["latest_block_height"])
     except RpcError:
         return -1
+
+
+def scrape(url: str) -> dict[str, list[tuple[dict[str, str], float]]]:
+    """A Prometheus endpoint's samples: name -> [(labels, value)] ({} if it does not answer)."""
+    # imported here: only the metrics tests parse Prometheus text
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            text = r.read().decode()
+    except OSError:
+        return {}
+    out: dict[str, list[tuple[dict[str, str], float]]] = {}
+    for fam in text_string_to_metric_families(text):
+        for s in fam.samples:
+            out.setdefault(s.name, []).append((s.labels, s.value))
+    return out
 
 
 def wait_until(pred: Callable[[], bool], what: str, timeout: float = 120.0) -> None:

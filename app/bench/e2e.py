@@ -53,7 +53,12 @@ from app.node.localnet import Localnet
 from app.node.progress import progress
 from app.params import UNIT, default_params
 from app.tx.builder import build_signed, send
-from genesis.network import PORTS_PER_NODE, new_network
+from genesis.network import (
+    APP_METRICS_OFFSET,
+    COMETBFT_METRICS_OFFSET,
+    PORTS_PER_NODE,
+    new_network,
+)
 
 CHAIN_ID = "fictra-bench"
 SENDER_SEED_BASE = 7_000_000  # sender i's key is Key.from_seed((BASE + i) as 32 bytes)
@@ -391,7 +396,8 @@ class Net:
 def check_ports_free(base_port: int, validators: int) -> None:
     """Refuse to start where another network listens: the load would go to it."""
     for i in range(validators):
-        for port in (base_port + PORTS_PER_NODE * i, base_port + PORTS_PER_NODE * i + 1):
+        first = base_port + PORTS_PER_NODE * i  # P2P, RPC, the app's and CometBFT's metrics
+        for port in (first + off for off in (0, 1, APP_METRICS_OFFSET, COMETBFT_METRICS_OFFSET)):
             with socket.socket() as sock:
                 # as a listening server binds: a port only in TIME_WAIT is free
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

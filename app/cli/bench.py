@@ -32,6 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "under load (default 1: one at a time)")
     app.add_argument("--profile", default=None, metavar="FILE",
                      help="write cProfile stats of the measured part to FILE")
+    app.add_argument("--metrics", action="store_true",
+                     help="run the metered app a node serving metrics runs (A/B its cost)")
     app.add_argument("--json", action="store_true", help="print one JSON object")
     app.set_defaults(func=_run_app)
 

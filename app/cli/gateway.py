@@ -6,11 +6,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from app.node import logs
 from rpc import config as cfg
 
 
@@ -30,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     help="serve every caller without limits (benchmarks, private use)")
     gw.add_argument("--log-level", default="WARNING", type=str.upper,
                     choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    logs.add_argument(gw)
     gw.set_defaults(func=_run)
 
 
@@ -47,23 +48,24 @@ def _run(args: argparse.Namespace) -> int:
     # imported here: aiohttp costs every other fictra command a tenth of a second of start-up
     from rpc.server import serve
 
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.setup(args.log_level, args.log_format)
+    log = logging.getLogger("fictra.gateway")
     try:
         conf = cfg.load(args.config, node=args.node, listen=args.listen, index=args.index,
                         max_body_bytes=args.max_body_bytes,
                         rate_limit=False if args.no_rate_limit else None)
     except cfg.ConfigError as e:
-        print(f"error: {e}", file=sys.stderr)
+        log.error("%s", e)
         return 2
 
     def ready(url: str) -> None:
-        print(f"gateway listening on {url} (node {conf.node}); block explorer {url}/explorer/",
-              flush=True)
+        logs.announce(args.log_format, "fictra.gateway",
+                      f"gateway listening on {url} (node {conf.node}); block explorer "
+                      f"{url}/explorer/")
 
     try:
         _event_loop_runner()(serve(conf, ready))
     except OSError as e:
-        print(f"error: cannot listen on {conf.listen}: {e.strerror or e}", file=sys.stderr)
+        log.error("cannot listen on %s: %s", conf.listen, e.strerror or e)
         return 1
     return 0

@@ -4,8 +4,9 @@ default, PostgreSQL by URL) that the gateway answers history and analytics from.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
+
+from app.node import logs
 
 DEFAULT_NODE = "http://127.0.0.1:26657"
 DEFAULT_DB = "index.sqlite"
@@ -21,6 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--listen", default=DEFAULT_LISTEN,
                    help=f"HOST:PORT for /metrics and /health (default {DEFAULT_LISTEN})")
     p.add_argument("--log-level", default="INFO")
+    logs.add_argument(p)
     p.set_defaults(func=_run)
 
 
@@ -35,12 +37,11 @@ def _run(args: argparse.Namespace) -> int:
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         print(f"error: --listen must be HOST:PORT, got {args.listen!r}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.setup(args.log_level, args.log_format)
 
     def ready(url: str) -> None:
-        print(f"indexer: node {args.node} -> {describe(args.db)}; metrics {url}/metrics",
-              flush=True)
+        logs.announce(args.log_format, "fictra.indexer",
+                      f"indexer: node {args.node} -> {describe(args.db)}; metrics {url}/metrics")
 
     try:
         asyncio.run(serve(args.node, args.db, (host, int(port)), ready))

@@ -46,6 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.add_argument("--gateway-port", type=int, default=None,
                     help="wallet gateway port (default 8545; base port + 9 for other bases)")
     up.add_argument("--no-gateway", action="store_true", help="do not start the wallet gateway")
+    up.add_argument("--log-format", choices=("plain", "json"), default=None,
+                    help="how the nodes and the gateway log: plain lines or one JSON object "
+                         "per line (default: as last time, else plain)")
     up.add_argument("--no-indexer", action="store_true",
                     help="do not start the analytics indexer (the gateway then answers "
                          "history from node0's tx index, if it keeps one)")
@@ -135,6 +138,8 @@ def _up(args: argparse.Namespace) -> int:
             return 2
         _progress_line("", done=True)
     net = Localnet(home)
+    if args.log_format:
+        net.set_log_format(args.log_format)
     try:
         return _start_all(net, args)
     except (KeyboardInterrupt, BrokenPipeError):  # Ctrl-C or a closed pipe during start-up
@@ -354,6 +359,10 @@ def _print_status(net: Localnet, as_json: bool) -> None:
         state = f"pid {gateway['pid']}" if gateway["alive"] else "stopped"
         print(f"gateway {gateway['url']} ({state}) in front of {net.gateway_node().name}; "
               f"block explorer {gateway['explorer']}")
+    if nodes and nodes[0].metrics.get("app"):
+        first = nodes[0].metrics
+        print(f"metrics: {nodes[0].name} app {first['app']}, cometbft {first['cometbft'] or '-'}"
+              f" (each node its own: --json lists them)")
     if indexer is not None:
         state = f"pid {indexer['pid']}" if indexer["alive"] else "stopped"
         at = f", indexed height {indexer['height']}" if indexer.get("height") is not None else ""

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from app.node import logs
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     node = sub.add_parser("node", help="run one validator node")
@@ -25,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     start.add_argument("--halt-height", type=int, default=0, metavar="H",
                        help="commit block H, then stop cleanly (a coordinated upgrade); "
                             "also [node] halt_height in config/app.toml")
+    logs.add_argument(start)  # cometbft's log_format follows it
     start.set_defaults(func=_start)
 
     rb = cmds.add_parser("rollback", help="a stopped node one height back: CometBFT's state "
@@ -119,7 +122,7 @@ def _start(args: argparse.Namespace) -> int:
     if args.halt_height < 0:
         print("error: --halt-height must be a positive height", file=sys.stderr)
         return 2
-    return supervisor.start(args.home, args.log_level, args.halt_height)
+    return supervisor.start(args.home, args.log_level, args.halt_height, args.log_format)
 
 
 def _rollback(args: argparse.Namespace) -> int:

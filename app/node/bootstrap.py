@@ -46,6 +46,14 @@ snapshot_keep_recent = 1
 """
 
 
+def _no_metrics(home: Path) -> None:
+    """The seed lives for one state sync: CometBFT's metrics would only take a port."""
+    path = home / "config" / "config.toml"
+    doc = tomlkit.parse(path.read_text())
+    doc["instrumentation"]["prometheus"] = False  # type: ignore[index]
+    path.write_text(tomlkit.dumps(doc))
+
+
 def snapshots_dir(home: Path) -> Path:
     return Path(home) / "data" / "state" / "snapshots"
 
@@ -175,10 +183,12 @@ def import_file(home: Path, path: Path, rpc_servers: list[str] | None) -> dict[s
     (seed / "config" / "app.toml").write_text(SEED_APP_TOML)
     info = NodeInfo(SEED_DIR, str(seed), node_id, 0, 0, pv["address"], pv["pub_key"]["value"])
     write_config(info, [], 1, "*:error,statesync:info", serves_rpc=False)
+    _no_metrics(seed)
     unpack(path, snapshots_dir(seed) / str(header.height))
     configure_statesync(home, rpc_servers, trust_height, trust_hash)
-    if not (home / "config" / "app.toml").exists():
-        (home / "config" / "app.toml").write_text(APP_TOML)
+    if not (home / "config" / "app.toml").exists():  # the defaults, serving no metrics
+        (home / "config" / "app.toml").write_text(
+            APP_TOML.replace('listen = "127.0.0.1:{metrics_port}"', 'listen = ""'))
     return {"height": header.height, "app_hash": header.app_hash.hex().upper(),
             "chunks": header.chunks, "seed": str(seed), "rpc_servers": rpc_servers,
             "trust_height": trust_height, "trust_hash": trust_hash}

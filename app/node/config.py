@@ -1,5 +1,5 @@
 """A node's own configuration: the optional ``<home>/config/app.toml`` and the application
-opened on the store in ``<home>/data/state``."""
+opened on the store in ``<home>/data/state`` (metered when the node serves metrics)."""
 
 from __future__ import annotations
 
@@ -64,15 +64,45 @@ def statesync_fallback_s(home: Path) -> int:
     return _non_negative(home, "statesync_fallback_s", DEFAULT_STATESYNC_FALLBACK_S)
 
 
-def create_app(home: Path, halt_at: int = 0) -> FictraApp:
+def metrics_listen(home: Path) -> tuple[str, int] | None:
+    """``listen`` of ``[metrics]`` in ``<home>/config/app.toml`` as (host, port): where the
+    app serves its Prometheus metrics; None when absent or ``""`` (no metrics)."""
+    path = Path(home) / "config" / "app.toml"
+    if not path.exists():
+        return None
+    with path.open("rb") as f:
+        section = tomllib.load(f).get("metrics", {})
+    unknown = set(section) - {"listen"}
+    if unknown:
+        raise ValueError(f"{path}: unknown [metrics] keys: {', '.join(sorted(unknown))}")
+    value = section.get("listen", "")
+    if not isinstance(value, str):
+        raise ValueError(f"{path}: [metrics] listen must be a string \"HOST:PORT\" or \"\"")
+    if not value:
+        return None
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{path}: [metrics] listen must be \"HOST:PORT\" (e.g. "
+                         f"\"127.0.0.1:26658\") or \"\" for none, got {value!r}")
+    return host, int(port)
+
+
+def create_app(home: Path, halt_at: int = 0, *, metered: bool = False) -> FictraApp:
     """The application of the node in ``home``, on its store; ``halt_at`` (or app.toml's
-    halt_height) is the height after whose commit the node stops."""
+    halt_height) is the height after whose commit the node stops. ``metered``: a
+    ``MeteredApp``, which records the node's metrics."""
     home = Path(home)
     opts = store_options(home)
     store = Store.open(home / "data" / "state", shards=SHARDS, **opts)
     keep = 0 if opts.get("archive") else opts.get("keep_recent", 3_888_000)
-    app = FictraApp(store, keep_recent=keep, store_options=opts,
-                    halt_height=halt_at or halt_height(home))
+    cls = FictraApp
+    if metered:
+        # imported here: prometheus_client costs the commands that only read app.toml
+        from app.node.metered import MeteredApp
+
+        cls = MeteredApp
+    app = cls(store, keep_recent=keep, store_options=opts,
+              halt_height=halt_at or halt_height(home))
     try:
         testfaults.install(app, home)  # nothing unless FICTRA_TEST_FAULTS is set (tests only)
     except testfaults.FaultConfigError:

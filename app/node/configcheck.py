@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from app.node.config import STATE_KEYS, halt_height, statesync_fallback_s
+from app.node.config import STATE_KEYS, halt_height, metrics_listen, statesync_fallback_s
 from app.node.supervisor import check_genesis
 
 # config.toml keys the product sets (genesis/network.py) or relies on: (table, key, check).
@@ -59,7 +59,25 @@ def check_config_toml(home: Path) -> list[str]:
     indexer = _table(doc, "tx_index", where, problems).get("indexer")
     if indexer not in ("kv", "null", "psql"):
         problems.append(f"{where}: tx_index.indexer must be kv, null or psql, got {indexer!r}")
+    instr = doc.get("instrumentation")
+    if isinstance(instr, dict) and instr.get("prometheus") is True:
+        problems += _check_prometheus_addr(home, where, instr.get("prometheus_listen_addr"))
     return problems
+
+
+def _check_prometheus_addr(home: Path, where: str, addr: Any) -> list[str]:
+    port = addr.rpartition(":")[2] if isinstance(addr, str) and ":" in addr else ""
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        return [f"{where}: instrumentation.prometheus_listen_addr must be \"HOST:PORT\" or "
+                f"\":PORT\", got {addr!r}"]
+    try:
+        app = metrics_listen(home)
+    except ValueError:
+        return []  # reported with app.toml
+    if app is not None and app[1] == int(port):
+        return [f"{where}: instrumentation.prometheus_listen_addr {addr!r} takes the port of "
+                f"the app's metrics ([metrics] listen in app.toml); give each its own"]
+    return []
 
 
 def check_app_toml(home: Path) -> list[str]:
@@ -71,7 +89,8 @@ def check_app_toml(home: Path) -> list[str]:
         doc = tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as e:
         return [f"{where}: not valid TOML: {e}"]
-    problems = [f"{where}: unknown table [{t}]" for t in sorted(set(doc) - {"state", "node"})]
+    problems = [f"{where}: unknown table [{t}]"
+                for t in sorted(set(doc) - {"state", "node", "metrics"})]
     state = doc.get("state", {})
     problems += [f"{where}: unknown key state.{k}" for k in sorted(set(state) - STATE_KEYS)]
     for key, lo in _STATE_BOUNDS.items():
@@ -86,6 +105,10 @@ def check_app_toml(home: Path) -> list[str]:
         except ValueError as e:
             problems.append(str(e))
             break
+    try:
+        metrics_listen(home)
+    except ValueError as e:
+        problems.append(str(e))
     return problems
 
 

@@ -8,6 +8,7 @@ gateway's node into ``index.sqlite`` in the home, or a PostgreSQL URL) under ``i
 pid, database and metrics URL. Observers (``observer0..``, full nodes outside the validator
 set) are nodes like the others here; with any, the gateway and the indexer sit in front of
 ``observer0``.
+``log_format`` is the format its processes log in.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +45,34 @@ class NodeStatus:
     app_hash: str | None = None
     catching_up: bool | None = None
     rss_mb: float | None = None
+    metrics: dict[str, str | None] = field(default_factory=dict)  # "app", "cometbft": URLs
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def metrics_urls(home: Path) -> dict[str, str | None]:
+    """Where the node in ``home`` serves Prometheus metrics, from its own config files: the
+    app's (``[metrics] listen`` in app.toml) and CometBFT's (``instrumentation`` in
+    config.toml); None for one switched off or unreadable."""
+    # imported here: app.node.config loads the application, which no other localnet step needs
+    from app.node.config import metrics_listen
+
+    out: dict[str, str | None] = {"app": None, "cometbft": None}
+    try:
+        app = metrics_listen(home)
+        out["app"] = f"http://{app[0]}:{app[1]}/metrics" if app else None
+    except (OSError, ValueError):
+        pass
+    try:
+        doc = tomllib.loads((Path(home) / "config" / "config.toml").read_text())
+        instr = doc.get("instrumentation", {})
+        host, _, port = str(instr.get("prometheus_listen_addr", "")).rpartition(":")
+        if instr.get("prometheus") is True and port.isdigit():
+            out["cometbft"] = f"http://{host or '127.0.0.1'}:{port}/metrics"
+    except (OSError, ValueError):
+        pass
+    return out
 
 
 def _cmdline(pid: int) -> list[bytes] | None:
@@ -121,6 +148,16 @@ class Localnet:
         names = ", ".join(n.name for n in self.nodes)
         raise KeyError(f"no node {name!r} in this localnet (nodes: {names})")
 
+    @property
+    def log_format(self) -> str:
+        """How the localnet's processes log (``fictra localnet up --log-format``)."""
+        if not self.state_path.exists():
+            return "plain"
+        return str(json.loads(self.state_path.read_text()).get("log_format") or "plain")
+
+    def set_log_format(self, fmt: str) -> None:
+        self._save("log_format", fmt)
+
     def pid_of(self, name: str) -> int | None:
         pid = self._pids().get(name)
         if pid is not None and _is_node_process(pid, self.node(name).home):
@@ -136,7 +173,8 @@ class Localnet:
             return running
         log = open(Path(node.home) / "node.log", "ab")  # noqa: SIM115 - handed to the child
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli.main", "node", "start", "--home", node.home],
+            [sys.executable, "-m", "app.cli.main", "node", "start", "--home", node.home,
+             "--log-format", self.log_format],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True, env={**os.environ, **env} if env else None,
         )
@@ -200,7 +238,8 @@ class Localnet:
                     cmt_pid = json.loads(pid_file.read_text()).get("cometbft")
                 except ValueError:
                     cmt_pid = None
-            st = NodeStatus(node.name, node.role, pid, cmt_pid, node.rpc_url, pid is not None)
+            st = NodeStatus(node.name, node.role, pid, cmt_pid, node.rpc_url, pid is not None,
+                            metrics=metrics_urls(Path(node.home)))
             if pid:
                 st.rss_mb = round(_rss_mb(pid) + _rss_mb(cmt_pid), 1)
                 try:
@@ -253,8 +292,9 @@ class Localnet:
         if not rec:
             return None
         pid = self.gateway_pid()
-        return {"url": rec.get("url"), "pid": pid, "alive": pid is not None,
-                "explorer": f"{rec.get('url')}/explorer/"}
+        url = rec.get("url")
+        return {"url": url, "pid": pid, "alive": pid is not None,
+                "explorer": f"{url}/explorer/", "metrics": f"{url}/metrics" if url else None}
 
     def start_gateway(self, port: int | None = None, extra_args: list[str] | None = None,
                       index: str | None = None) -> str:
@@ -269,7 +309,7 @@ class Localnet:
         port = port or self._remembered_gateway_port() or self.default_gateway_port()
         url = f"http://127.0.0.1:{port}"
         cmd = [sys.executable, "-m", "app.cli.main", "gateway", "--node", node_url,
-               "--listen", f"127.0.0.1:{port}"]
+               "--listen", f"127.0.0.1:{port}", "--log-format", self.log_format]
         if index:
             cmd += ["--index", index]
         config = self.home / "gateway.toml"
@@ -343,7 +383,7 @@ class Localnet:
         port = self.default_indexer_port()
         metrics = f"http://127.0.0.1:{port}/metrics"
         cmd = [sys.executable, "-m", "app.cli.main", "indexer", "--node", node_url,
-               "--db", db, "--listen", f"127.0.0.1:{port}"]
+               "--db", db, "--listen", f"127.0.0.1:{port}", "--log-format", self.log_format]
         log = open(self.home / "indexer.log", "ab")  # noqa: SIM115 - handed to the child
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)

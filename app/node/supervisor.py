@@ -20,8 +20,11 @@ from typing import Any
 from abci.server import AbciServer
 from app.crypto import Key
 from app.genesis import GenesisError, validate_app_state
+from app.node import logs
 from app.node.binaries import cometbft
-from app.node.config import create_app
+from app.node.config import create_app, metrics_listen
+from app.node.metered import MeteredApp
+from app.node.metrics import MetricsServer
 from app.node.syncplan import SyncPlan
 from app.node.testfaults import FaultConfigError
 from genesis.network import NetworkError, init_single
@@ -42,9 +45,10 @@ def _die_with_parent() -> None:
 
 
 class Node:
-    def __init__(self, home: Path, halt_height: int = 0) -> None:
+    def __init__(self, home: Path, halt_height: int = 0, log_format: str = "plain") -> None:
         self.home = home.resolve()
         self.halt_height = halt_height
+        self.log_format = log_format
         self.socket = self.home / "abci.sock"
         self.child: asyncio.subprocess.Process | None = None
         self.server: AbciServer | None = None
@@ -60,7 +64,8 @@ class Node:
             log.error("%s", problem)
             return 2
         try:
-            app = create_app(self.home, self.halt_height)
+            listen = metrics_listen(self.home)
+            app = create_app(self.home, self.halt_height, metered=listen is not None)
         except (FaultConfigError, ValueError) as exc:
             log.error("%s", exc)
             return 2
@@ -68,6 +73,14 @@ class Node:
             log.error("halt height %d already reached (committed %d): start without "
                       "--halt-height (and without app.toml's halt_height) to continue",
                       app.halt_height, app.store.height)
+            app.close()
+            return 2
+        try:
+            metrics = self._serve_metrics(app, listen)
+        except OSError as exc:
+            log.error("cannot serve metrics on %s ([metrics] listen in %s): %s",
+                      ":".join(map(str, listen or ())), self.home / "config" / "app.toml",
+                      exc.strerror or exc)
             app.close()
             return 2
         stop = asyncio.Event()
@@ -94,6 +107,8 @@ class Node:
             plan.fall_back()
         await plan.stop_seed()
         await self.server.close()
+        if metrics is not None:
+            metrics.close()
         app.close()
         (self.home / "node.pids.json").unlink(missing_ok=True)
         if self.exit_code == EXIT_OK:
@@ -109,7 +124,7 @@ class Node:
         self.child = await asyncio.create_subprocess_exec(
             cometbft(), "start", "--home", str(self.home),
             "--proxy_app", f"unix://{self.socket}", *extra,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_die_with_parent, env={**os.environ, **logs.cometbft_env(self.log_format)},
         )
         self._write_pids()
         log.info("node started: app pid %d, cometbft pid %d", os.getpid(), self.child.pid)
@@ -138,6 +153,16 @@ class Node:
                 log.warning("%s", self.reason)
             await self._stop_child()
         return "done"
+
+    @staticmethod
+    def _serve_metrics(app: Any, listen: tuple[str, int] | None) -> MetricsServer | None:
+        """The app's metrics server, listening (OSError if it cannot); None if none is
+        configured."""
+        if listen is None or not isinstance(app, MeteredApp):
+            return None
+        server = MetricsServer(app, app.metrics, *listen)
+        log.info("app metrics on http://%s:%d/metrics", listen[0], server.port)
+        return server
 
     def _signalled(self, stop: asyncio.Event, sig: int) -> None:
         log.info("received %s: stopping cometbft and the app", signal.Signals(sig).name)
@@ -181,17 +206,10 @@ def check_genesis(path: Path) -> str | None:
     return None
 
 
-def setup_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-
-
-def start(home: Path, log_level: str = "INFO", halt_height: int = 0) -> int:
-    setup_logging(log_level)
-    return asyncio.run(Node(home, halt_height).run())
+def start(home: Path, log_level: str = "INFO", halt_height: int = 0,
+          log_format: str = "plain") -> int:
+    logs.setup(log_level, log_format)
+    return asyncio.run(Node(home, halt_height, log_format).run())
 
 
 def init(home: Path, chain_id: str, passphrase: str) -> int:

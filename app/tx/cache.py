@@ -48,6 +48,7 @@ class TxCache:
         # as deleted slots pile up at its front.
         self._txs: OrderedDict[bytes, DecodedTx] = OrderedDict()
         self.verifications = 0  # signature checks done (tests and benchmarks read this)
+        self.hits = 0  # lookups answered from the cache (the node's metrics read it)
         self._pool: ThreadPoolExecutor | None = None
 
     def __len__(self) -> int:
@@ -58,6 +59,7 @@ class TxCache:
         digest = hashlib.sha256(raw).digest()
         dtx = self._txs.get(digest)
         if dtx is not None:
+            self.hits += 1  # like ``verifications``: a rare lost increment is fine
             return dtx
         dtx = decode_tx(raw, digest)
         validate_basic(dtx.msgs)
@@ -70,6 +72,11 @@ class TxCache:
             )
         self._insert(digest, dtx)
         return dtx
+
+    def lookup(self, raw: bytes) -> DecodedTx | None:
+        """The decoded tx if it is cached, else None: no decoding, no signature check, no
+        change to the cache (for observers such as the node's metrics)."""
+        return self._txs.get(hashlib.sha256(raw).digest())
 
     def _insert(self, digest: bytes, dtx: DecodedTx) -> None:
         txs = self._txs

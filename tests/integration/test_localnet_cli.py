@@ -1,5 +1,6 @@
 """`fictra localnet up` in the foreground: a line per block, and Ctrl-C stops every process;
-``--fresh`` replaces a running localnet, and ``--no-gateway`` starts no gateway."""
+``--fresh`` replaces a running localnet, ``--no-gateway`` starts no gateway, and
+``--log-format json`` makes its nodes log JSON objects."""
 
 from __future__ import annotations
 
@@ -54,16 +55,24 @@ def test_fresh_replaces_a_running_localnet(tmp_path: Path, procs: Procs) -> None
     # --no-gateway: none started, none recorded
     status = json.loads(fictra("localnet", "status", "--home", str(home), "--json").stdout)
     assert status["gateway"] is None
+    log0 = Path(old.nodes[0].home) / "node.log"
+    assert not log0.read_text().startswith("{")  # plain lines by default
     again = _up(procs, home, base)  # without --fresh: refused, nothing touched
     assert again.communicate(timeout=60)[0].count("already running") == 1
     assert again.returncode == 2
     assert [old.pid_of(n.name) for n in old.nodes] == old_pids
-    fresh = _up(procs, home, base, "--fresh", "--detach")
+    fresh = _up(procs, home, base, "--fresh", "--detach", "--log-format", "json")
     out = fresh.communicate(timeout=180)[0]
     assert fresh.returncode == 0, out
     assert "stopping the localnet still running" in out
     new = Localnet(home)
     new_pids = [new.pid_of(n.name) for n in new.nodes]
     assert all(new_pids) and not set(new_pids) & set(old_pids)
+    assert new.log_format == "json"
+    for node in new.nodes:  # the app's lines and cometbft's, each one JSON object
+        text = (Path(node.home) / "node.log").read_text()
+        lines = text[: text.rfind("\n")].splitlines()  # whole lines only: it is running
+        modules = {json.loads(line)["module"] for line in lines if line.strip()}
+        assert "fictra.node" in modules and "state" in modules, modules
     new.stop_nodes()
     assert all(new.pid_of(n.name) is None for n in new.nodes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tomllib
@@ -12,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from app.modules import SHARDS
 from genesis.network import NodeInfo, init_single
 from rpc.keystore import Keyring, is_encrypted
-from tests.localnets import Procs, fictra, free_base_port, height, wait_until
+from tests.localnets import Procs, fictra, free_base_port, height, scrape, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -65,6 +67,58 @@ def test_single_node_produces_blocks_and_stops_cleanly(node_home: Path, procs: P
     assert proc.returncode == 0, out
     assert "node stopped cleanly" in out
     assert not _alive(pids["cometbft"])
+    assert not any(line.startswith("{") for line in out.splitlines())  # plain: for people
+
+
+def test_json_logs_are_one_object_per_line_from_the_app_and_cometbft(
+        node_home: Path, procs: Procs) -> None:
+    node = _new_node(node_home)
+    procs.node(node_home)
+    proc = procs.fictra("node", "start", "--home", str(node_home), "--log-format", "json")
+    try:
+        wait_until(lambda: height(node.rpc_url) >= 3, "3 blocks")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+    docs = [json.loads(line) for line in out.splitlines() if line.strip()]  # each one JSON
+    assert all({"ts", "level", "module", "_msg"} <= d.keys() for d in docs)
+    modules = {d["module"] for d in docs}
+    assert {"fictra.node", "fictra.abci"} <= modules  # the app's
+    assert {"state", "consensus"} & modules  # its cometbft child's
+    assert any(d["_msg"] == "node stopped cleanly" for d in docs)
+
+
+def test_node_serves_the_apps_and_cometbfts_metrics(node_home: Path, procs: Procs) -> None:
+    node = _new_node(node_home)
+    _start(procs, node_home)
+    app = f"http://127.0.0.1:{node.app_metrics_port}/metrics"
+    comet = f"http://127.0.0.1:{node.cometbft_metrics_port}/metrics"
+
+    def committed(url: str, name: str) -> float:
+        return max((v for _, v in scrape(url).get(name, [])), default=-1)
+
+    wait_until(lambda: committed(app, "fictra_app_height") >= 3, "app metrics at height 3")
+    wait_until(lambda: committed(comet, "cometbft_consensus_height") >= 3, "cometbft metrics")
+    samples = scrape(app)
+    blocks = samples["fictra_app_blocks_total"][0][1]
+    assert blocks >= 3
+    assert samples["fictra_app_commit_seconds_count"][0][1] >= blocks
+    shards = {labels["shard"] for labels, _ in samples["fictra_app_store_keys"]}
+    assert shards == set(SHARDS)
+    assert samples["process_resident_memory_bytes"][0][1] > 0
+
+
+def test_a_taken_metrics_port_stops_the_node_before_cometbft_starts(node_home: Path) -> None:
+    node = _new_node(node_home)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", node.app_metrics_port))
+        taken.listen()
+        proc = fictra("node", "start", "--home", str(node_home), check=False, timeout=120)
+    assert proc.returncode == 2
+    assert f"cannot serve metrics on 127.0.0.1:{node.app_metrics_port}" in proc.stderr
+    assert "app.toml" in proc.stderr
+    assert height(node.rpc_url) == -1 and not (node_home / "node.pids.json").exists()
 
 
 def test_node_exits_loudly_when_cometbft_dies(node_home: Path, procs: Procs) -> None:
@@ -182,3 +236,22 @@ def test_config_check_names_the_file_and_key_of_each_problem(node_home: Path) ->
                  "state.keep_recent must be an integer >= 1", "unknown key state.cach_mb",
                  "halt_height must be a non-negative integer"):
         assert what in bad.stderr, (what, bad.stderr)
+
+
+def test_config_check_refuses_a_bad_metrics_address_and_a_shared_port(node_home: Path) -> None:
+    node = _new_node(node_home)
+    app_toml = node_home / "config" / "app.toml"
+    good = app_toml.read_text()
+    assert f'listen = "127.0.0.1:{node.app_metrics_port}"' in good
+    app_toml.write_text(good.replace(f"127.0.0.1:{node.app_metrics_port}", "nowhere"))
+    bad = fictra("node", "config", "check", "--home", str(node_home), check=False)
+    assert bad.returncode == 1
+    assert f"{app_toml}: [metrics] listen must be \"HOST:PORT\"" in bad.stderr, bad.stderr
+    shared = f"127.0.0.1:{node.cometbft_metrics_port}"
+    app_toml.write_text(good.replace(f"127.0.0.1:{node.app_metrics_port}", shared))
+    bad = fictra("node", "config", "check", "--home", str(node_home), check=False)
+    assert bad.returncode == 1
+    assert "instrumentation.prometheus_listen_addr" in bad.stderr
+    assert "give each its own" in bad.stderr, bad.stderr
+    app_toml.write_text(good.replace(f"127.0.0.1:{node.app_metrics_port}", ""))
+    fictra("node", "config", "check", "--home", str(node_home))  # "" switches metrics off

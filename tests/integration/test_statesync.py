@@ -18,6 +18,7 @@ from tests.localnets import (
     app_hash_after,
     free_base_port,
     height,
+    scrape,
     wait_until,
 )
 
@@ -44,8 +45,21 @@ def test_new_node_state_syncs_and_follows(shared_localnet: Localnet, procs: Proc
     wait_until(lambda: height(node.rpc_url) >= head + 2, "joiner at the head", 240)
     status = call(node.rpc_url, "status")["sync_info"]
     # restored from a snapshot: it never had the early blocks
-    assert int(status["earliest_block_height"]) > 1
+    earliest = int(status["earliest_block_height"])
+    assert earliest > 1
+    # the snapshot restored may be newer than ``head``: compare a block the joiner executed
+    wait_until(lambda: height(node.rpc_url) >= earliest + 1, "a block after the snapshot")
     h = height(node.rpc_url) - 1
     assert app_hash_after(node.rpc_url, h) == app_hash_after(urls[1], h)
     text = (Path(node.home) / "node.log").read_text()
     assert "Snapshot restored" in text or "snapshot restored" in text.lower()
+    # the metrics saw it: one snapshot accepted, its chunks applied, served by the validators
+    joiner = scrape(f"http://127.0.0.1:{node.app_metrics_port}/metrics")
+    offers = {labels["result"]: v for labels, v in joiner["fictra_app_snapshot_offers_total"]}
+    assert offers.get("accept") == 1
+    applied = {labels["result"]: v
+               for labels, v in joiner["fictra_app_snapshot_chunks_applied_total"]}
+    served = sum(scrape(f"http://127.0.0.1:{v.app_metrics_port}/metrics")
+                 ["fictra_app_snapshot_chunks_served_total"][0][1]
+                 for v in shared_localnet.nodes)
+    assert applied.get("accept", 0) >= 1 and served >= applied["accept"]
