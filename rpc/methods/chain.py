@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import time
 from typing import Any
 
@@ -14,6 +15,8 @@ from rpc.errors import NOT_FOUND, RpcError
 from rpc.jsonrpc import CallContext, Method
 from rpc.params import HEIGHT, Param
 from rpc.schemas import BOOL, INT, STR, obj, ref
+
+log = logging.getLogger("fictra.gateway")
 
 MAX_BLOCK_TXS = 1_000  # hashes listed per block answer; num_txs counts them all
 
@@ -60,7 +63,9 @@ async def get_block(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any]:
     try:
         r = await ctx.gw.node.call("block", **({"height": str(height)} if height else {}))
     except NodeError as e:
-        raise RpcError(NOT_FOUND, f"Resource not found: block {height} ({e.data})") from None
+        # the node's own text stays in the gateway's log: it may name the node's internals
+        log.info("block %s: the node answered %s", height, e.data)
+        raise RpcError(NOT_FOUND, f"Resource not found: block {height}") from None
     header, txs = r["block"]["header"], r["block"]["data"].get("txs") or []
     return {
         "height": int(header["height"]), "hash": r["block_id"]["hash"], "time": header["time"],

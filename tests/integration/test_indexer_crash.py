@@ -89,10 +89,13 @@ def test_sigkill_while_indexing_leaves_no_gap_and_no_duplicate(
     kills = behind = 0
     while kills < KILLS or not done.is_set():
         before = _marker(db_url)
+        # A backlog of at least 3 blocks at every start, so it is killed while catching up.
+        wait_until(lambda before=before: height(url) >= before + 3, "a backlog of blocks")
         net.start_indexer(db_url)
-        # Killed once it is writing (it has moved past where it was), a random moment later.
+        # Killed once it is writing (it has moved past where it was), a random moment later
+        # (the first time at once: behind for sure, whatever the machine's speed).
         wait_until(lambda before=before: _marker(db_url) > before, "the indexer to write")
-        time.sleep(rng.uniform(0.0, 0.8))
+        time.sleep(rng.uniform(0.0, 0.8) if kills else 0.0)
         indexed = _marker(db_url)
         chain = height(url)
         assert net.kill_indexer() is not None, "the indexer was not running"
