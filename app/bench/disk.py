@@ -3,7 +3,8 @@
 A fresh one-validator node under ``.bench/disk`` (its own ports, ``--base-port``) that keeps
 ``--keep-recent`` heights: the app prunes its state versions and answers ``retain_height`` so
 CometBFT prunes its block store and state store too. A load thread signs and offers
-``--rate`` PT transfers a second (``broadcast_tx_sync``, senders in turn) for ``--duration``
+``--rate`` PT transfers a second (``broadcast_tx_sync`` over ``--connections`` keep-alive
+connections, senders in turn) for ``--duration``
 seconds; every ``--sample-s`` the size of each store on disk is taken: every shard of the
 app's state (``data/state/<shard>``), the app's snapshots, and CometBFT's ``blockstore.db``,
 ``state.db``, ``tx_index.db``, ``evidence.db`` and consensus WAL.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -26,6 +28,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from app.bench.e2e import (
     CHAIN_ID,
@@ -87,13 +90,13 @@ def slope_per_hour(points: list[tuple[float, int]]) -> float:
 
 
 class Load(threading.Thread):
-    """Offers ``rate`` signed transfers a second until stopped; counts answers."""
+    """Offers ``rate`` signed transfers a second from the senders ``mine`` (in turn, over one
+    keep-alive connection) until stopped; counts answers."""
 
-    def __init__(self, url: str, senders: int, rate: float) -> None:
+    def __init__(self, url: str, keys: list[Any], mine: list[int], rate: float) -> None:
         super().__init__(daemon=True)
-        self.url, self.rate = url, rate
-        self.keys = [_sender_key(i) for i in range(senders)]
-        self.nonces = [0] * senders
+        self.url, self.rate, self.keys, self.mine = url, rate, keys, mine
+        self.nonces = dict.fromkeys(mine, 0)
         self.stop_event = threading.Event()
         self.accepted = 0
         self.refused = 0
@@ -110,23 +113,36 @@ class Load(threading.Thread):
         except (RpcError, ValueError, KeyError):
             pass
 
+    def _broadcast(self, conn: http.client.HTTPConnection, tx: bytes) -> dict[str, Any]:
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "broadcast_tx_sync",
+                           "params": {"tx": base64.b64encode(tx).decode()}})
+        conn.request("POST", "/", body, {"Content-Type": "application/json"})
+        answer = json.loads(conn.getresponse().read())
+        if "error" in answer:
+            raise RpcError(str(answer["error"]))
+        return answer["result"]
+
     def run(self) -> None:
+        u = urlparse(self.url)
+        conn = http.client.HTTPConnection(u.hostname or "127.0.0.1", u.port or 80, timeout=30)
         t0 = time.monotonic()
         k = 0
+        n = len(self.keys)
         while not self.stop_event.is_set():
             due = int((time.monotonic() - t0) * self.rate)
             if k >= due:
                 self.stop_event.wait(min(0.05, (k + 1 - due) / self.rate))
                 continue
-            s = k % len(self.keys)
-            to = self.keys[(s + 1) % len(self.keys)].address
+            s = self.mine[k % len(self.mine)]
+            to = self.keys[(s + 1) % n].address
             tx = build_signed(self.keys[s], CHAIN_ID, self.nonces[s], [send(to, UNIT)],
                               base_fee=self.fees[0], fee_per_byte=self.fees[1])
             k += 1
             try:
-                res = call(self.url, "broadcast_tx_sync", tx=base64.b64encode(tx).decode())
-            except RpcError as e:
+                res = self._broadcast(conn, tx)
+            except (RpcError, OSError, http.client.HTTPException, ValueError) as e:
                 self.errors[str(e)[:80]] = self.errors.get(str(e)[:80], 0) + 1
+                conn.close()  # reconnects on the next request
                 continue
             if int(res.get("code", 0)) == 0:
                 self.accepted += 1
@@ -136,6 +152,44 @@ class Load(threading.Thread):
                 log = str(res.get("log", ""))[:80]
                 self.errors[log] = self.errors.get(log, 0) + 1
                 self._resync(s)
+        conn.close()
+
+
+class Loads:
+    """``connections`` Load threads, each with its share of the senders and of the rate."""
+
+    def __init__(self, url: str, senders: int, rate: float, connections: int) -> None:
+        keys = [_sender_key(i) for i in range(senders)]
+        c = max(1, min(connections, senders))
+        self.threads = [Load(url, keys, list(range(i, senders, c)), rate / c) for i in range(c)]
+
+    def start(self) -> None:
+        for t in self.threads:
+            t.start()
+
+    def stop(self) -> None:
+        for t in self.threads:
+            t.stop_event.set()
+
+    def join(self, timeout: float) -> None:
+        for t in self.threads:
+            t.join(timeout)
+
+    @property
+    def accepted(self) -> int:
+        return sum(t.accepted for t in self.threads)
+
+    @property
+    def refused(self) -> int:
+        return sum(t.refused for t in self.threads)
+
+    @property
+    def errors(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for t in self.threads:
+            for k, v in t.errors.items():
+                out[k] = out.get(k, 0) + v
+        return out
 
 
 def _height(url: str) -> int:
@@ -176,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
     net = Localnet(home)
     url = nodes[0].rpc_url
     samples: list[dict[str, Any]] = []
-    load = Load(url, args.senders, args.rate)
+    load = Loads(url, args.senders, args.rate, args.connections)
     t_start = time.monotonic()
     try:
         net.start_node(nodes[0].name)
@@ -214,11 +268,11 @@ def run(args: argparse.Namespace) -> int:
                 if now - t0 >= args.duration:
                     break
             time.sleep(min(1.0, max(0.05, next_sample - time.monotonic())))
-        load.stop_event.set()
+        load.stop()
         load.join(10)
         h1 = samples[-1]["height"]
     finally:
-        load.stop_event.set()
+        load.stop()
         net.stop_nodes()
     out = figures(args, samples, h0, h1, txs, load, time.monotonic() - t_start)
     if not args.keep:
@@ -228,7 +282,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def figures(args: argparse.Namespace, samples: list[dict[str, Any]], h0: int, h1: int,
-            txs: int, load: Load, wall_s: float) -> dict[str, Any]:
+            txs: int, load: Loads, wall_s: float) -> dict[str, Any]:
     pruned = [s for s in samples if s["height"] >= args.keep_recent]
     stores: dict[str, Any] = {}
     for name in samples[-1]["sizes"]:

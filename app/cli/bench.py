@@ -114,6 +114,9 @@ def _register_disk(kinds: argparse._SubParsersAction) -> None:
     disk.add_argument("--rate", type=float, default=20.0, help="transfers offered a second "
                       "(default 20)")
     disk.add_argument("--senders", type=int, default=200, help="funded accounts (default 200)")
+    disk.add_argument("--connections", type=int, default=8,
+                      help="load threads, each with a keep-alive connection and its share of "
+                           "the senders and the rate (default 8)")
     disk.add_argument("--keep-recent", type=int, default=300,
                       help="heights of state and blocks kept (default 300)")
     disk.add_argument("--snapshot-interval", type=int, default=100,
@@ -136,9 +139,10 @@ def _run_disk(args: argparse.Namespace) -> int:
     from app.bench import disk as bench_disk
 
     if args.duration <= 0 or args.rate <= 0 or args.senders < 2 or args.keep_recent < 1 \
-            or args.sample_s <= 0 or args.snapshot_interval < 0:
+            or args.sample_s <= 0 or args.snapshot_interval < 0 or args.connections < 1:
         print("error: --duration, --rate, --sample-s and --keep-recent must be positive, "
-              "--senders at least 2, --snapshot-interval 0 or more", file=sys.stderr)
+              "--senders at least 2, --connections at least 1, --snapshot-interval 0 or more",
+              file=sys.stderr)
         return 2
     return bench_disk.run(args)
 
