@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import tomlkit
+
 from app.bench.e2e import (
     CHAIN_ID,
     SENDER_BALANCE,
@@ -227,6 +229,9 @@ def run(args: argparse.Namespace) -> int:
                                "state.snapshot_interval": args.snapshot_interval})
     if args.indexer:
         apply_overrides(node_home / "config" / "config.toml", {"tx_index.indexer": args.indexer})
+    # what the node runs with: the flag, else the network's own setting
+    args.indexer = str(tomlkit.parse((node_home / "config" / "config.toml").read_text())
+                       ["tx_index"]["indexer"])  # type: ignore[index]
     net = Localnet(home)
     url = nodes[0].rpc_url
     samples: list[dict[str, Any]] = []
@@ -297,7 +302,7 @@ def figures(args: argparse.Namespace, samples: list[dict[str, Any]], h0: int, h1
     return {
         "duration_s": args.duration, "rate_offered": args.rate, "senders": args.senders,
         "keep_recent": args.keep_recent, "snapshot_interval": args.snapshot_interval,
-        "indexer": args.indexer or "kv", "blocks": h1 - h0, "txs_committed": txs,
+        "indexer": args.indexer, "blocks": h1 - h0, "txs_committed": txs,
         "height_end": h1, "earliest_block_end": samples[-1]["earliest_block"],
         "tx_per_s": round(txs / max(samples[-1]["t_s"], 1e-9), 1),
         "accepted": load.accepted, "refused": load.refused,

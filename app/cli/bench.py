@@ -122,7 +122,8 @@ def _register_disk(kinds: argparse._SubParsersAction) -> None:
     disk.add_argument("--snapshot-interval", type=int, default=100,
                       help="a state-sync snapshot every this many heights (default 100)")
     disk.add_argument("--indexer", choices=("kv", "null"), default=None,
-                      help="CometBFT's tx index (default kv: a node serving RPC)")
+                      help="CometBFT's tx index (default: the network's own, null on a "
+                           "localnet; kv: a node serving a gateway without an analytics index)")
     disk.add_argument("--sample-s", type=float, default=30.0,
                       help="seconds between samples (default 30)")
     disk.add_argument("--samples-out", default=None, metavar="FILE",
