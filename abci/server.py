@@ -231,8 +231,10 @@ class Dispatcher:
         return resp.SerializeToString()
 
 
-def _lane_of(frames: list[bytes]) -> str:
-    """The mempool connection (its first real request is CheckTx) is served on the loop."""
+def _lane_of(frames: list[bytes]) -> str | None:
+    """The mempool connection (its first real request is CheckTx) is served on the loop; None
+    while a connection has sent only Flush and Echo (CometBFT flushes the mempool connection
+    at every Commit, so it may flush before its first CheckTx)."""
     for raw in frames:
         req = pb.Request()
         try:
@@ -243,7 +245,7 @@ def _lane_of(frames: list[bytes]) -> str:
         if kind in ("flush", "echo"):
             continue
         return "loop" if kind == "check_tx" else "worker"
-    return "worker"
+    return None
 
 
 class _Connection(asyncio.Protocol):
@@ -254,6 +256,7 @@ class _Connection(asyncio.Protocol):
         self.peer = "?"
         self.requests = 0
         self.lane: str | None = None  # "loop" (the mempool's) or "worker", from 1st request
+        # other than Flush/Echo
         self._queued: deque[list[bytes]] = deque()
         self._busy = False
         self._lock = threading.Lock()
@@ -278,7 +281,7 @@ class _Connection(asyncio.Protocol):
             return
         if self.lane is None:
             self.lane = _lane_of(frames)
-        if self.lane == "loop":
+        if self.lane != "worker":  # the mempool's, or only Flush/Echo so far: nothing queued
             self._answer(*self.server.dispatcher.handle_frames(frames))
             return
         with self._lock:
