@@ -220,7 +220,7 @@ class FictraApp(Application):
         self._remember(res)
         return pb.ResponseProcessProposal(status=pb.ResponseProcessProposal.ACCEPT)
 
-    def finalize_block(self, req: pb.RequestFinalizeBlock) -> pb.ResponseFinalizeBlock:
+    def finalize_block(self, req: pb.RequestFinalizeBlock) -> responses.EncodedFinalizeBlock:
         cache, chain_id = self._chain(req.height)
         key = _key(req, req.decided_last_commit)
         res = self._executed.get(key) or block.finalize(self._overlay(), cache, chain_id, key)

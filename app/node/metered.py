@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from abci.proto import abci as pb
+from app import responses
 from app.application import FictraApp
 from app.node.metrics import AppMetrics
 
@@ -68,15 +69,17 @@ class MeteredApp(FictraApp):
         m.proposals["accept" if resp.status == _ACCEPT else "reject"] += 1
         return resp
 
-    def finalize_block(self, req: pb.RequestFinalizeBlock) -> pb.ResponseFinalizeBlock:
+    def finalize_block(self, req: pb.RequestFinalizeBlock) -> responses.EncodedFinalizeBlock:
         t0 = _clock()
         resp = super().finalize_block(req)
         m = self.metrics
         m.stage_seconds["finalize_block"].observe(_clock() - t0)
         m.block_txs.observe(len(req.txs))
-        m.validator_updates += len(resp.validator_updates)
+        res = self._finalized  # the neutral result: the response is already wire bytes
+        assert res is not None
+        m.validator_updates += len(res.validator_updates)
         m.last_block_time_s = req.time.seconds + req.time.nanos / 1e9
-        self._count_txs(req.txs, resp.tx_results)
+        self._count_txs(req.txs, res.tx_results)
         return resp
 
     def _count_txs(self, txs: Any, results: Any) -> None:
