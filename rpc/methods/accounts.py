@@ -118,12 +118,28 @@ async def get_history(ctx: CallContext, params: dict[str, Any]) -> dict[str, Any
     else:
         page, per_page = params["page"] or 1, params["per_page"] or 20
         offset = (page - 1) * per_page
-    txs, more = await ctx.gw.index.run(reader.history, address, params["before"], per_page,
-                                       offset)
+    txs, more = await _history_from_index(ctx, address, params["before"], per_page, offset)
     return {"address": address, "page": page, "per_page": per_page,
             "next_page": page + 1 if more and not cursor else None,
             "next_before": f"{txs[-1]['height']}:{txs[-1]['index']}" if more and txs else None,
             "txs": txs}
+
+
+async def _history_from_index(ctx: CallContext, address: str, before: tuple[int, int] | None,
+                              limit: int, offset: int) -> tuple[list[dict[str, Any]], bool]:
+    """The index's page, led by the account's txs in the blocks the gateway saw above the
+    index's head (a tx sent a moment ago is in its history)."""
+    head = await ctx.gw.index.run(reader.latest_height)
+    newer = [r for r in ctx.gw.recent.of_account(address) if r["height"] > head
+             and (before is None or (r["height"], r["index"]) < before)]
+    skip = min(offset, len(newer))
+    newer, offset = newer[skip:], offset - skip
+    if len(newer) > limit:
+        return newer[:limit], True
+    txs, more = await ctx.gw.index.run(reader.history, address, before, limit - len(newer),
+                                       offset)
+    seen = {r["hash"] for r in newer}  # the index may have written a block since ``head``
+    return newer + [r for r in txs if r["hash"] not in seen], more
 
 
 async def _history_from_node(ctx: CallContext, address: str, params: dict[str, Any]
@@ -137,14 +153,14 @@ async def _history_from_node(ctx: CallContext, address: str, params: dict[str, A
     signed, received = await asyncio.gather(
         _search(ctx, f"fee.payer='{address}'", want),
         _search(ctx, f"transfer.recipient='{address}'", want))
-    merged = {t["hash"]: t for t in signed + received}
-    ordered = sorted(merged.values(), key=lambda t: (int(t["height"]), int(t.get("index", 0))),
-                     reverse=True)
+    merged = {r["hash"]: r for r in ctx.gw.recent.of_account(address)}  # not indexed yet
+    merged.update((t["hash"], receipts.from_indexed(t)) for t in signed + received)
+    ordered = sorted(merged.values(), key=lambda r: (r["height"], r["index"]), reverse=True)
     start = (page - 1) * per_page
     chunk = ordered[start:start + per_page]
     return {"address": address, "page": page, "per_page": per_page,
             "next_page": page + 1 if len(ordered) > start + per_page else None,
-            "next_before": None, "txs": [receipts.from_indexed(t) for t in chunk]}
+            "next_before": None, "txs": chunk}
 
 
 async def _info(ctx: CallContext, path: str, height: int | None) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from aiohttp import web
 from app.crypto import from_bech32, to_bech32
 from app.pb import state_pb2
 from app.query.ledger import account_json
+from rpc.receipts import mentions
 
 
 class FakeNode:
@@ -25,6 +26,7 @@ class FakeNode:
         self.queries: list[str] = []
         self.broadcasts: list[bytes] = []  # every broadcast_tx_sync's tx
         self.check_code = 0  # what CheckTx answers a broadcast
+        self.indexed: list[dict[str, Any]] = []  # what its tx index has written (tx_search)
         self.sockets: list[web.WebSocketResponse] = []
         self.app = web.Application()
         self.app.router.add_post("/", self._rpc)
@@ -61,6 +63,10 @@ class FakeNode:
             self.broadcasts.append(raw)
             result = {"code": self.check_code, "log": "refused" if self.check_code else "",
                       "hash": hashlib.sha256(raw).hexdigest().upper()}
+        elif method == "tx_search":  # one condition, key='value': the value is matched
+            value = params["query"].split("'")[1]
+            found = [d for d in self.indexed if mentions(d["tx_result"].get("events"), value)]
+            result = {"txs": found, "total_count": str(len(found))}
         elif method == "tx":
             return web.json_response({"jsonrpc": "2.0", "id": req["id"], "error": {
                 "code": -32603, "message": "Internal error", "data": "tx not found"}})
@@ -78,8 +84,10 @@ class FakeNode:
             await ws.send_json({"jsonrpc": "2.0", "id": req["id"], "result": {}})
         return ws
 
-    async def new_block(self, txs: list[bytes] | None = None) -> None:
+    async def new_block(self, txs: list[bytes] | None = None,
+                        results: list[dict[str, Any]] | None = None) -> None:
         self.height += 1
+        results = results or [{"code": 0} for _ in txs or []]
         event = {"jsonrpc": "2.0", "id": "newblock", "result": {
             "query": "tm.event='NewBlock'",
             "data": {"type": "tendermint/event/NewBlock", "value": {
@@ -88,7 +96,7 @@ class FakeNode:
                           "data": {"txs": [base64.b64encode(t).decode()
                                            for t in txs or []]}},
                 "block_id": {"hash": "DD" * 32},
-                "result_finalize_block": {"tx_results": [{"code": 0} for _ in txs or []],
+                "result_finalize_block": {"tx_results": results,
                                           "events": [],
                                           "app_hash": base64.b64encode(b"\1" * 32).decode()},
             }}}}

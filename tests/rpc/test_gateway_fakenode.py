@@ -1,5 +1,6 @@
 """Gateway behaviour that needs a node doing things on cue (a fake CometBFT in-process):
-the read cache dropped when a block arrives and off while blocks are not followed, and
+the read cache dropped when a block arrives and off while blocks are not followed, histories
+that hold the txs a lagging index has not written yet, and
 ``/health`` failing for each reason it can fail."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -16,7 +18,11 @@ from app.crypto import Key
 from app.tx.builder import send, sign_tx
 from app.tx.codec import tx_hash
 from rpc.config import GatewayConfig
+from rpc.indexer.db import Database
+from rpc.indexer.extract import extract
+from rpc.indexer.writer import write
 from rpc.server import GATEWAY_KEY, make_app
+from tests.indexer.chain import Chain
 
 from .fakenode import FakeNode, address, until
 
@@ -227,3 +233,64 @@ def test_without_an_index_the_explorer_methods_say_so(
         assert "cannot be read" in answer["error"]["message"]
 
     with_gateway(unreadable, index=str(tmp_path / "missing.sqlite"))
+
+
+def _history(answer: dict[str, Any]) -> list[str]:
+    return [t["hash"] for t in answer["result"]["txs"]]
+
+
+def test_history_holds_a_tx_the_nodes_tx_index_has_not_written_yet() -> None:
+    chain, alice, bob = Chain(), Key.derive("history-alice"), Key.derive("history-bob")
+    older, newer = chain.send(alice, bob, 1), chain.send(alice, bob, 2)
+
+    async def body(node: FakeNode, srv: TestServer, http: aiohttp.ClientSession) -> None:
+        await until(lambda: gateway(srv).follower.live, "the gateway to follow blocks")
+        node.indexed = [{"hash": older.hash, "height": "1", "index": "0",
+                         "tx_result": older.result}]
+        await node.new_block([newer.raw], [newer.result])  # height 2, not indexed yet
+        await until(lambda: gateway(srv).height == 2, "block 2")
+        for who in (alice, bob):  # the payer and the recipient
+            answer = await call(http, srv, "fictra_getAccountHistory", who.bech32)
+            assert _history(answer) == [newer.hash, older.hash]
+        node.indexed.append({"hash": newer.hash, "height": "2", "index": "0",
+                             "tx_result": newer.result})  # the index caught up: listed once
+        answer = await call(http, srv, "fictra_getAccountHistory", alice.bech32)
+        assert _history(answer) == [newer.hash, older.hash]
+        page2 = await call(http, srv, "fictra_getAccountHistory", alice.bech32, 2, 1)
+        assert _history(page2) == [older.hash] and page2["result"]["next_page"] is None
+
+    with_gateway(body)
+
+
+def test_history_from_the_index_is_led_by_the_blocks_above_its_head(tmp_path: Path) -> None:
+    chain, alice, bob = Chain(), Key.derive("history-alice"), Key.derive("history-bob")
+    older = chain.send(alice, bob, 1)
+    url = str(tmp_path / "index.sqlite")
+    db = Database(url)
+    db.create_schema()
+    write(db, extract(*chain.block([older]), None))  # the index's head: height 1
+    db.close()
+    newer = [chain.send(alice, bob, 2), chain.send(alice, bob, 3)]
+
+    async def body(node: FakeNode, srv: TestServer, http: aiohttp.ClientSession) -> None:
+        await until(lambda: gateway(srv).follower.live, "the gateway to follow blocks")
+        await node.new_block([t.raw for t in newer], [t.result for t in newer])  # height 2
+        await until(lambda: gateway(srv).height == 2, "block 2")
+        want = [newer[1].hash, newer[0].hash, older.hash]
+        for who in (alice, bob):
+            answer = await call(http, srv, "fictra_getAccountHistory", who.bech32)
+            assert _history(answer) == want
+        pages = [await call(http, srv, "fictra_getAccountHistory", alice.bech32, p, 2)
+                 for p in (1, 2)]
+        assert [_history(p) for p in pages] == [want[:2], want[2:]]
+        assert pages[0]["result"]["next_page"] == 2 and pages[1]["result"]["next_page"] is None
+        first = await call(http, srv, "fictra_getAccountHistory", alice.bech32, None, None,
+                           None, 1)
+        assert _history(first) == want[:1]
+        cursor = first["result"]["next_before"]
+        assert cursor == "2:1"
+        rest = await call(http, srv, "fictra_getAccountHistory", alice.bech32, None, None,
+                          cursor, 5)
+        assert _history(rest) == want[1:] and rest["result"]["next_before"] is None
+
+    with_gateway(body, index=url)
