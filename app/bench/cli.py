@@ -14,8 +14,9 @@ def register_e2e(kinds: argparse._SubParsersAction) -> None:
                      "the price submissions, which follow the chain)")
     e2e.add_argument("--senders", type=int, default=2_000, help="funded accounts sending")
     e2e.add_argument("--mix", choices=("transfers", "trade"), default="transfers")
-    e2e.add_argument("--baseline", choices=("kvstore",), default=None,
-                     help="repeat against CometBFT's kvstore app with the same config")
+    e2e.add_argument("--baseline", choices=("kvstore", "kvstore-socket"), default=None,
+                     help="repeat against CometBFT's kvstore app with the same config: built "
+                          "in, or abci-cli kvstore behind the ABCI unix socket as fictra's is")
     e2e.add_argument("--latency-rates", default="500,1000,2000",
                      help="offered tx/s of the latency phase, comma-separated ('' skips it)")
     e2e.add_argument("--latency-s", type=float, default=20.0, help="seconds per latency rate")

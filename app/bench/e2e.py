@@ -22,6 +22,8 @@ from the ABCI server's counters (Query ``/abci/stats``).
 
 ``--baseline kvstore`` repeats the phases against CometBFT's built-in kvstore app with the same
 config and same-size ``key=value`` txs; its throughput phase also tells the client's ceiling.
+``--baseline kvstore-socket`` runs ``abci-cli kvstore`` behind the ABCI unix socket instead, as
+the fictra app is connected, so CometBFT's socket client is in the baseline too.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ import tomlkit
 from app.bench import e2etrade
 from app.bench.loadclient import read_txs, write_txs
 from app.crypto import Key
-from app.node.binaries import cometbft
+from app.node.binaries import cometbft, tool
 from app.node.cometrpc import RpcError, call, parse_time_ns
 from app.node.localnet import Localnet
 from app.node.progress import progress
@@ -323,18 +325,14 @@ class Net:
         self.url = nodes[0].rpc_url
         self.net = Localnet(home)
         self.kv_procs: list[subprocess.Popen[bytes]] = []
+        self.kv_apps: list[subprocess.Popen[bytes]] = []  # abci-cli kvstore (kvstore-socket)
 
     def start(self) -> None:
         for node in self.nodes:
             if self.app == "fictra":
                 self.net.start_node(node.name)
             else:
-                log = open(Path(node.home) / "node.log", "ab")  # noqa: SIM115
-                self.kv_procs.append(subprocess.Popen(
-                    [cometbft(), "start", "--home", node.home, "--proxy_app", "kvstore"],
-                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                    start_new_session=True))
-                log.close()
+                self._start_kvstore(Path(node.home))
         t0 = time.monotonic()
         while True:
             if self.app == "fictra":
@@ -360,9 +358,33 @@ class Net:
                 raise RuntimeError(f"{self.app} network did not start; see {self.home}/*/node.log")
             time.sleep(0.5)
 
+    def _start_kvstore(self, node_home: Path) -> None:
+        """CometBFT's kvstore: built in (``kvstore``), or ``abci-cli kvstore`` behind the ABCI
+        unix socket as the fictra app is (``kvstore-socket``), so the socket client's cost is
+        in the baseline too."""
+        proxy = "kvstore"
+        with open(node_home / "node.log", "ab") as log:
+            if self.app == "kvstore-socket":
+                sock = node_home / "kvstore.sock"
+                proxy = f"unix://{sock}"
+                self.kv_apps.append(subprocess.Popen(
+                    [tool("abci-cli"), "kvstore", "--address", proxy, "--log_level", "error"],
+                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    start_new_session=True))
+                deadline = time.monotonic() + 30
+                while not sock.exists():
+                    if time.monotonic() > deadline or self.kv_apps[-1].poll() is not None:
+                        raise RuntimeError(f"abci-cli kvstore did not listen; see {log.name}")
+                    time.sleep(0.05)
+            self.kv_procs.append(subprocess.Popen(
+                [cometbft(), "start", "--home", str(node_home), "--proxy_app", proxy],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True))
+
     def pids(self) -> dict[str, list[int]]:
         if self.app != "fictra":
-            return {"cometbft": [p.pid for p in self.kv_procs]}
+            pids = {"cometbft": [p.pid for p in self.kv_procs]}
+            return {**pids, "app": [p.pid for p in self.kv_apps]} if self.kv_apps else pids
         apps, cmts = [], []
         for node in self.nodes:
             pid = self.net.pid_of(node.name)
@@ -383,9 +405,10 @@ class Net:
         if self.app == "fictra":
             self.net.stop_nodes()
             return
-        for p in self.kv_procs:
+        procs = self.kv_procs + self.kv_apps  # cometbft first: it leaves its app
+        for p in procs:
             p.send_signal(signal.SIGTERM)
-        for p in self.kv_procs:
+        for p in procs:
             try:
                 p.wait(20)
             except subprocess.TimeoutExpired:
@@ -738,6 +761,12 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if args.plot:
+        from app.bench import plot  # lazy: matplotlib is optional (the bench extra)
+
+        if not plot.available():
+            print(f"error: {plot.MISSING}", file=sys.stderr)
+            return 2
     if args.validators < 1 or args.txs < 10 or args.senders < 2 or args.connections < 1:
         print("error: --validators >= 1, --txs >= 10, --senders >= 2, --connections >= 1",
               file=sys.stderr)
@@ -768,13 +797,14 @@ def run(args: argparse.Namespace) -> int:
         out["offered_by_kind"] = mix_counts
     try:
         out["fictra"] = run_app("fictra", args, txs, senders, overrides, args.base_port, roles)
-        if args.baseline == "kvstore":
-            out["kvstore"] = run_app("kvstore", args, kvstore_txs(txs), senders, overrides,
+        if args.baseline:
+            out["kvstore"] = run_app(args.baseline, args, kvstore_txs(txs), senders, overrides,
                                      args.base_port + 500)
     except RuntimeError as e:
         progress("")
         print(f"error: {e}", file=sys.stderr)
         return 1
+    if "kvstore" in out:
         f, k = out["fictra"]["throughput"], out["kvstore"]["throughput"]
         if f.get("tx_per_s") and k.get("tx_per_s"):
             out["ratio_fictra_kvstore"] = round(f["tx_per_s"] / k["tx_per_s"], 3)
@@ -819,7 +849,7 @@ def summary(out: dict[str, Any]) -> str:
         if not r:
             continue
         tp = r["throughput"]
-        lines.append(f"{app} (load before {r['load_avg_before'][0]}, after "
+        lines.append(f"{r['app']} (load before {r['load_avg_before'][0]}, after "
                      f"{r.get('load_avg_after', ['?'])[0]}):")
         if tp.get("tx_per_s"):
             bi, tb = tp["block_interval_s"], tp["txs_per_block"]

@@ -8,6 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+MISSING = "--plot needs matplotlib: pip install -e '.[bench]'"
+
+
+def available() -> bool:
+    """Whether matplotlib imports (checked before a run, so a run's figures are not lost)."""
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
+
 
 def plot(out: dict[str, Any], path: Path) -> None:
     try:  # lazy: matplotlib is an optional dependency (the bench extra)
@@ -16,7 +25,7 @@ def plot(out: dict[str, Any], path: Path) -> None:
         matplotlib.use("Agg")  # no display: files only, chosen before pyplot loads
         import matplotlib.pyplot as plt
     except ImportError as e:
-        raise SystemExit("--plot needs matplotlib: pip install -e '.[bench]'") from e
+        raise SystemExit(MISSING) from e
     apps = [a for a in ("fictra", "kvstore") if out.get(a)]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
     for app in apps:

@@ -80,3 +80,22 @@ def test_bench_e2e_trade_mix_settles_purchases_and_publishes_prices(tmp_path: Pa
     assert prices["accepted"] > 0 and prices["committed"] == prices["accepted"]
     assert prices["failed_codes"] == {}
     assert sum(trade["price_rounds"].values()) > 0
+
+
+def test_bench_e2e_kvstore_socket_baseline_runs_abci_cli_behind_the_socket(tmp_path: Path
+                                                                          ) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "app.cli.main", "bench", "e2e", "--validators", "1",
+         "--txs", str(TXS), "--senders", "50", "--connections", "16", "--latency-rates", "",
+         "--baseline", "kvstore-socket", "--base-port", str(free_base_port(1)),
+         "--home", str(tmp_path / "e2e"), "--json"],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout)
+    kv = out["kvstore"]
+    assert kv["app"] == "kvstore-socket" and out["ok"] is True
+    tp = kv["throughput"]
+    assert tp["committed"] == TXS and tp["committed_ok"] == TXS and tp["lost"] == 0
+    assert tp["cpu_us_per_tx"]["app"] > 0  # abci-cli's own process, apart from cometbft's
+    assert out["client_ceiling"]["answered_per_s_vs_kvstore"] > 0  # read from the baseline
