@@ -2,10 +2,17 @@
 
 A fresh one-validator node under ``.bench/disk`` (its own ports, ``--base-port``) that keeps
 ``--keep-recent`` heights: the app prunes its state versions and answers ``retain_height`` so
-CometBFT prunes its block store and state store too. A load thread signs and offers
-``--rate`` PT transfers a second (``broadcast_tx_sync`` over ``--connections`` keep-alive
-connections, senders in turn) for ``--duration``
-seconds; every ``--sample-s`` the size of each store on disk is taken: every shard of the
+CometBFT prunes its block store and state store too. The load is ``--rate`` PT transfers a
+second for ``--duration`` seconds, offered with ``broadcast_tx_sync`` in one of two ways:
+
+- ``--load presigned`` (the default): every tx is signed before timing (on every core, cached
+  in ``e2e-cache`` beside the scratch directory) and offered by ``fictra bench e2e``'s load
+  client, a separate process with ``--connections`` keep-alive connections (default 128), in
+  segments of ``--segment-s`` seconds of txs; it reaches the node's own throughput.
+- ``--load threads``: ``--connections`` threads sign as they go, one request in flight each;
+  about 1,200 tx/s at most (one process, the GIL), enough for low rates and short runs.
+
+Every ``--sample-s`` the size of each store on disk is taken: every shard of the
 app's state (``data/state/<shard>``), the app's snapshots, and CometBFT's ``blockstore.db``,
 ``state.db``, ``tx_index.db``, ``evidence.db`` and consensus WAL.
 
@@ -24,8 +31,10 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -38,44 +47,17 @@ from app.bench.e2e import (
     _sender_key,
     apply_overrides,
     check_ports_free,
+    mempool_size,
+    run_client,
+    sign_all,
 )
 from app.node.cometrpc import RpcError, call
+from app.node.diskusage import store_sizes
 from app.node.localnet import Localnet
 from app.node.progress import progress
 from app.params import UNIT, default_params
 from app.tx.builder import build_signed, send
 from genesis.network import new_network
-
-COMETBFT_STORES = ("blockstore.db", "state.db", "tx_index.db", "evidence.db", "cs.wal")
-
-
-def dir_bytes(path: Path) -> int:
-    """Bytes allocated on disk under ``path`` (st_blocks, as ``du`` counts)."""
-    if not path.exists():
-        return 0
-    if path.is_file():
-        return path.stat().st_blocks * 512
-    total = 0
-    for root, _, files in os.walk(path):
-        for f in files:
-            # a file removed between the listing and the stat (a compaction) counts nothing
-            with contextlib.suppress(OSError):
-                total += os.lstat(os.path.join(root, f)).st_blocks * 512
-    return total
-
-
-def store_sizes(home: Path) -> dict[str, int]:
-    """Every store of the node in ``home``: name -> bytes on disk."""
-    data = home / "data"
-    out: dict[str, int] = {}
-    state = data / "state"
-    if state.exists():
-        for entry in sorted(state.iterdir()):
-            name = "snapshots" if entry.name == "snapshots" else f"state/{entry.name}"
-            out[name] = dir_bytes(entry)
-    for name in COMETBFT_STORES:
-        out[name] = dir_bytes(data / name)
-    return out
 
 
 def slope_per_hour(points: list[tuple[float, int]]) -> float:
@@ -102,7 +84,7 @@ class Load(threading.Thread):
         self.stop_event = threading.Event()
         self.accepted = 0
         self.refused = 0
-        self.errors: dict[str, int] = {}
+        self.errors: Counter[str] = Counter()
         p = default_params()
         self.fees = (p.base_fee, p.fee_per_byte)
 
@@ -143,7 +125,7 @@ class Load(threading.Thread):
             try:
                 res = self._broadcast(conn, tx)
             except (RpcError, OSError, http.client.HTTPException, ValueError) as e:
-                self.errors[str(e)[:80]] = self.errors.get(str(e)[:80], 0) + 1
+                self.errors[str(e)[:80]] += 1
                 conn.close()  # reconnects on the next request
                 continue
             if int(res.get("code", 0)) == 0:
@@ -152,7 +134,7 @@ class Load(threading.Thread):
             else:
                 self.refused += 1
                 log = str(res.get("log", ""))[:80]
-                self.errors[log] = self.errors.get(log, 0) + 1
+                self.errors[log] += 1
                 self._resync(s)
         conn.close()
 
@@ -164,6 +146,7 @@ class Loads:
         keys = [_sender_key(i) for i in range(senders)]
         c = max(1, min(connections, senders))
         self.threads = [Load(url, keys, list(range(i, senders, c)), rate / c) for i in range(c)]
+        self.failure: str | None = None  # a thread's errors are counted, never fatal
 
     def start(self) -> None:
         for t in self.threads:
@@ -186,12 +169,75 @@ class Loads:
         return sum(t.refused for t in self.threads)
 
     @property
-    def errors(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for t in self.threads:
-            for k, v in t.errors.items():
-                out[k] = out.get(k, 0) + v
-        return out
+    def errors(self) -> Counter[str]:
+        return sum((t.errors for t in self.threads), Counter())
+
+
+class PresignedLoad(threading.Thread):
+    """Offers pre-signed transfers (sender ``k % senders``, nonce ``k // senders``) through the
+    load client process, one segment of ``segment`` txs after another until stopped; a stop
+    ends the running segment's offering (SIGTERM to the client) and waits for what it
+    offered to commit."""
+
+    def __init__(self, url: str, txs: list[bytes], senders: int, rate: float, segment: int,
+                 *, room: int, connections: int, work: Path) -> None:
+        super().__init__(daemon=True)
+        self.url, self.txs, self.n_senders, self.rate = url, txs, senders, rate
+        self.segment, self.room, self.connections, self.work = segment, room, connections, work
+        self.stop_event = threading.Event()
+        self.accepted = 0
+        self.refused = 0
+        self.errors: Counter[str] = Counter()
+        self.failure: str | None = None
+        self._client: int | None = None  # the running client's pid
+        self._lock = threading.Lock()
+
+    def _on_client(self, pid: int) -> None:
+        with self._lock:
+            self._client = pid
+            stopped = self.stop_event.is_set()
+        if stopped:
+            _terminate(pid)
+
+    def run(self) -> None:
+        a = 0
+        k = 0
+        while not self.stop_event.is_set() and a < len(self.txs):
+            b = min(len(self.txs), a + self.segment)
+            try:
+                out, _ = run_client(self.url, self.txs[a:b],
+                                    [i % self.n_senders for i in range(a, b)], self.work,
+                                    f"segment{k}", rate=self.rate, room=self.room,
+                                    connections=self.connections, on_start=self._on_client)
+            except RuntimeError as e:
+                if not self.stop_event.is_set():  # else killed before it could offer any
+                    self.failure = str(e)
+                return
+            finally:
+                with self._lock:
+                    self._client = None
+            (self.work / f"segment{k}.txs").unlink(missing_ok=True)
+            (self.work / f"segment{k}.out.json").unlink(missing_ok=True)
+            codes = out["codes"][: out["released"]]
+            ok = sum(1 for c in codes if c == 0)
+            self.accepted += ok
+            self.refused += len(codes) - ok
+            self.errors.update(out["errors"])
+            a, k = b, k + 1
+        if a >= len(self.txs) and not self.stop_event.is_set():
+            self.failure = "the load ran out of signed txs before the duration ended"
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stop_event.set()
+            pid = self._client
+        if pid is not None:
+            _terminate(pid)
+
+
+def _terminate(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it had just finished
+        os.kill(pid, signal.SIGTERM)
 
 
 def _height(url: str) -> int:
@@ -235,7 +281,7 @@ def run(args: argparse.Namespace) -> int:
     net = Localnet(home)
     url = nodes[0].rpc_url
     samples: list[dict[str, Any]] = []
-    load = Loads(url, args.senders, args.rate, args.connections)
+    load = make_load(args, url, home, node_home)
     t_start = time.monotonic()
     try:
         net.start_node(nodes[0].name)
@@ -257,16 +303,18 @@ def run(args: argparse.Namespace) -> int:
             now = time.monotonic()
             if net.exited(nodes[0].name):
                 raise RuntimeError(f"the node exited; see {node_home}/node.log")
+            if load.failure:
+                raise RuntimeError(f"the load stopped: {load.failure}")
             if now >= next_sample:
                 h = _height(url)
                 txs += _num_txs(url, counted + 1, h)
                 counted = h
                 sizes = store_sizes(node_home)
-                samples.append({"t_s": round(now - t0, 1), "height": h,
+                samples.append({"t_s": round(now - t0, 1), "height": h, "txs": txs,
                                 "earliest_block": _earliest(url), "sizes": sizes})
                 mb = sum(sizes.values()) / 1e6
                 progress(f"disk: {now - t0:.0f}/{args.duration:.0f} s, height {h}, "
-                         f"{load.accepted:,} txs accepted, all stores {mb:.1f} MB")
+                         f"{txs:,} txs committed, all stores {mb:.1f} MB")
                 if args.samples_out:
                     Path(args.samples_out).write_text(json.dumps(samples))
                 next_sample += args.sample_s
@@ -274,7 +322,7 @@ def run(args: argparse.Namespace) -> int:
                     break
             time.sleep(min(1.0, max(0.05, next_sample - time.monotonic())))
         load.stop()
-        load.join(10)
+        load.join(10 + args.segment_s * 3)
         h1 = samples[-1]["height"]
     finally:
         load.stop()
@@ -286,8 +334,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def make_load(args: argparse.Namespace, url: str, home: Path, node_home: Path
+              ) -> Loads | PresignedLoad:
+    if args.load == "threads":
+        return Loads(url, args.senders, args.rate, args.connections)
+    # enough for the duration at the offered rate, and one segment more
+    segment = max(1, int(args.rate * args.segment_s))
+    total = int(args.rate * args.duration) + segment
+    txs = sign_all(total, args.senders, home.parent / "e2e-cache")
+    work = home / "load"
+    work.mkdir(parents=True, exist_ok=True)
+    room = int(0.8 * mempool_size(node_home / "config" / "config.toml"))
+    return PresignedLoad(url, txs, args.senders, args.rate, segment, room=room,
+                         connections=args.connections, work=work)
+
+
 def figures(args: argparse.Namespace, samples: list[dict[str, Any]], h0: int, h1: int,
-            txs: int, load: Loads, wall_s: float) -> dict[str, Any]:
+            txs: int, load: Loads | PresignedLoad, wall_s: float) -> dict[str, Any]:
     pruned = [s for s in samples if s["height"] >= args.keep_recent]
     stores: dict[str, Any] = {}
     for name in samples[-1]["sizes"]:
@@ -301,12 +364,13 @@ def figures(args: argparse.Namespace, samples: list[dict[str, Any]], h0: int, h1
     span = samples[-1]["t_s"] - (pruned[0]["t_s"] if pruned else 0.0)
     return {
         "duration_s": args.duration, "rate_offered": args.rate, "senders": args.senders,
+        "load": args.load, "connections": args.connections,
         "keep_recent": args.keep_recent, "snapshot_interval": args.snapshot_interval,
         "indexer": args.indexer, "blocks": h1 - h0, "txs_committed": txs,
         "height_end": h1, "earliest_block_end": samples[-1]["earliest_block"],
         "tx_per_s": round(txs / max(samples[-1]["t_s"], 1e-9), 1),
         "accepted": load.accepted, "refused": load.refused,
-        "errors": dict(sorted(load.errors.items(), key=lambda kv: -kv[1])[:5]),
+        "errors": dict(load.errors.most_common(5)),
         "pruned_window_s": round(span, 1), "samples": len(samples), "stores": stores,
         "wall_s": round(wall_s, 1), "cpus": os.cpu_count(),
     }
@@ -315,7 +379,8 @@ def figures(args: argparse.Namespace, samples: list[dict[str, Any]], h0: int, h1
 def summary(out: dict[str, Any]) -> str:
     lines = [
         f"disk under load: {out['txs_committed']:,} transfers in {out['blocks']} blocks over "
-        f"{out['duration_s']:.0f} s ({out['tx_per_s']} tx/s, {out['rate_offered']:g} offered), "
+        f"{out['duration_s']:.0f} s ({out['tx_per_s']} tx/s, {out['rate_offered']:g} offered "
+        f"by {out['load']} load over {out['connections']} connections), "
         f"keep_recent {out['keep_recent']}, snapshot every {out['snapshot_interval']}, "
         f"tx index {out['indexer']}",
         f"growth measured over {out['pruned_window_s']:.0f} s after pruning began; at the end "

@@ -18,7 +18,9 @@ The HTTP client is a raw asyncio protocol (request bytes built before offering, 
 
 ``OUT.json``: per tx (in file order) ``t_send`` and ``t_answer`` (Unix seconds) and ``code``
 (the CheckTx code; -1 for a JSON-RPC error, whose messages are counted in ``errors``);
-``blocks``: ``[height, Unix time the event arrived, num_txs]``; ``t_first``/``t_last`` send.
+``blocks``: ``[height, Unix time the event arrived, num_txs]``; ``t_first``/``t_last`` send;
+``released``: how many txs (a prefix of the file) were offered. SIGTERM stops the offering:
+txs not yet released stay unsent, the rest are answered and waited for as usual.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import signal
 import struct
 import sys
 import time
@@ -171,6 +174,7 @@ class Client:
         self.rejected = 0
         self.accepted = 0
         self.released = 0
+        self.stopping = False
         self.room_free = asyncio.Event()
         self.subscribed = asyncio.Event()
         self.last_block_t = time.monotonic()
@@ -216,8 +220,15 @@ class Client:
                 self.rejected += 1
                 self.room_free.set()
 
+    def stop(self) -> None:
+        """Release no more txs (SIGTERM)."""
+        self.stopping = True
+        self.room_free.set()
+
     async def run(self) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on this platform
+            loop.add_signal_handler(signal.SIGTERM, self.stop)
         self.reqs = [_request(self.host, self.port, i, tx) for i, tx in enumerate(self.txs)]
         blocks = asyncio.create_task(self._blocks())
         await asyncio.wait_for(self.subscribed.wait(), 10.0)
@@ -233,7 +244,7 @@ class Client:
         t0 = loop.time()
         t_first = time.time()
         i = 0
-        while i < n:
+        while i < n and not self.stopping:
             if self.rate > 0:
                 due = min(n, int((loop.time() - t0) * self.rate) + 1)
                 if due <= i:
@@ -275,7 +286,7 @@ class Client:
         return {"t_send": self.t_send, "t_answer": self.t_answer, "codes": self.codes,
                 "errors": self.errors, "blocks": self.blocks, "t_first": t_first,
                 "t_last": t_last, "accepted": self.accepted, "rejected": self.rejected,
-                "committed_seen": self.committed}
+                "committed_seen": self.committed, "released": i}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -113,10 +113,18 @@ def _register_disk(kinds: argparse._SubParsersAction) -> None:
                       "(default 600)")
     disk.add_argument("--rate", type=float, default=20.0, help="transfers offered a second "
                       "(default 20)")
-    disk.add_argument("--senders", type=int, default=200, help="funded accounts (default 200)")
-    disk.add_argument("--connections", type=int, default=8,
-                      help="load threads, each with a keep-alive connection and its share of "
-                           "the senders and the rate (default 8)")
+    disk.add_argument("--load", choices=("presigned", "threads"), default="presigned",
+                      help="presigned: txs signed before timing, offered by the e2e load "
+                           "client (reaches the node's throughput); threads: signed as they "
+                           "go by load threads (~1,200 tx/s at most) (default presigned)")
+    disk.add_argument("--senders", type=int, default=None,
+                      help="funded accounts (default 2000 presigned, 200 threads)")
+    disk.add_argument("--connections", type=int, default=None,
+                      help="keep-alive connections (presigned, default 128) or load threads "
+                           "(threads, default 8)")
+    disk.add_argument("--segment-s", type=float, default=120.0,
+                      help="presigned: seconds of txs the load client offers at a time "
+                           "(default 120)")
     disk.add_argument("--keep-recent", type=int, default=300,
                       help="heights of state and blocks kept (default 300)")
     disk.add_argument("--snapshot-interval", type=int, default=100,
@@ -139,10 +147,17 @@ def _run_disk(args: argparse.Namespace) -> int:
     # imported here: a benchmark loads what it measures; other commands need not
     from app.bench import disk as bench_disk
 
+    presigned = args.load == "presigned"
+    if args.connections is None:
+        args.connections = 128 if presigned else 8
+    if args.senders is None:
+        args.senders = 2000 if presigned else 200
     if args.duration <= 0 or args.rate <= 0 or args.senders < 2 or args.keep_recent < 1 \
-            or args.sample_s <= 0 or args.snapshot_interval < 0 or args.connections < 1:
-        print("error: --duration, --rate, --sample-s and --keep-recent must be positive, "
-              "--senders at least 2, --connections at least 1, --snapshot-interval 0 or more",
+            or args.sample_s <= 0 or args.segment_s <= 0 or args.snapshot_interval < 0 \
+            or args.connections < 1:
+        print("error: --duration, --rate, --sample-s, --segment-s and --keep-recent must be "
+              "positive, --senders at least 2, --connections at least 1, "
+              "--snapshot-interval 0 or more",
               file=sys.stderr)
         return 2
     return bench_disk.run(args)
