@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from app.modules import SHARDS
-from app.node.config import store_options
-from state.errors import StoreError
+from app.node.offline import open_stopped_store
 from state.hashing import app_hash_of
 from state.store import Store
 
@@ -21,15 +20,7 @@ class InspectError(Exception):
 
 
 def open_store(home: Path) -> Store:
-    path = Path(home) / "data" / "state"
-    if not path.is_dir():
-        raise InspectError(f"no node state in {path}")
-    opts = {k: v for k, v in store_options(Path(home)).items()
-            if k in ("keep_recent", "archive", "cache_mb")}
-    try:
-        return Store.open(path, shards=SHARDS, **opts)
-    except (OSError, StoreError) as e:  # LevelDB's lock: the node is running
-        raise InspectError(f"cannot open {path} ({e}); stop the node first") from None
+    return open_stopped_store(home, InspectError)
 
 
 def _height(store: Store, height: int | None) -> int:

@@ -19,10 +19,9 @@ from typing import Any
 
 from app.modules import SHARDS
 from app.node.binaries import cometbft
-from app.node.config import store_options
+from app.node.offline import open_options, open_stopped_store
 from state.errors import StoreError
 from state.rollback import rollback as rollback_store
-from state.store import Store
 
 # "Rolled back state to height H and hash X" (with --hard: "... both state and block to ...")
 _ROLLED = re.compile(r"Rolled back (?:both )?state (?:and block )?to height (\d+) and hash "
@@ -33,23 +32,13 @@ class RollbackError(Exception):
     """Why the node could not be rolled back, in one line."""
 
 
-def _store_options(home: Path) -> dict[str, Any]:
-    return {k: v for k, v in store_options(home).items()
-            if k in ("keep_recent", "archive", "cache_mb")}
-
-
 def rollback(home: Path, hard: bool = False) -> dict[str, Any]:
     """Roll the node in ``home`` back one height; returns ``{"height", "app_hash",
     "cometbft_app_hash", "removed_block"}`` (hashes in upper-case hex)."""
     home = Path(home)
     path = home / "data" / "state"
-    if not path.is_dir() or not (home / "config" / "config.toml").is_file():
-        raise RollbackError(f"{home} is not a node home (no data/state or config/config.toml)")
-    opts = _store_options(home)
-    try:
-        store = Store.open(path, shards=SHARDS, **opts)
-    except (OSError, StoreError) as e:  # LevelDB's lock: the node is running
-        raise RollbackError(f"cannot open {path} ({e}); stop the node first") from None
+    opts = open_options(home)
+    store = open_stopped_store(home, RollbackError, cometbft=True)
     try:
         app_height = store.height
         rec = store.wal.read()

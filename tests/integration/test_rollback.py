@@ -5,7 +5,6 @@ hash; a running node is refused; ``--hard`` also drops the block, which a valida
 
 from __future__ import annotations
 
-import base64
 import json
 import signal
 import subprocess
@@ -14,12 +13,18 @@ from pathlib import Path
 import pytest
 
 from app.crypto import Key
-from app.node.cometrpc import RpcError, call
+from app.node.cometrpc import call
 from app.node.localnet import Localnet
-from app.params import UNIT
-from app.tx.builder import build_signed, send
 from genesis.network import init_single
-from tests.localnets import Procs, app_hash_after, fictra, free_base_port, height, wait_until
+from tests.localnets import (
+    Procs,
+    app_hash_after,
+    fictra,
+    free_base_port,
+    height,
+    transfers_until_exit,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -49,21 +54,7 @@ def test_rollback_then_restart_executes_the_height_again_to_the_same_app_hash(
     running = procs.fictra("node", "start", "--home", str(home), "--halt-height", str(HALT))
     wait_until(lambda: height(node.rpc_url) >= 1, "first block")
     # One transfer a block until the node halts, so the block rolled back changed the state.
-    params = json.loads(call(node.rpc_url, "abci_query", path="/params", data="",
-                             height="0", prove=False)["response"]["info"])
-    nonce, heights = 0, []
-    while running.poll() is None:
-        raw = build_signed(faucet, CHAIN_ID, nonce, [send(Key.generate().address, UNIT)],
-                           base_fee=int(params["base_fee"]),
-                           fee_per_byte=int(params["fee_per_byte"]))
-        try:
-            res = call(node.rpc_url, "broadcast_tx_commit", timeout=30,
-                       tx=base64.b64encode(raw).decode())
-        except (RpcError, OSError):
-            break  # the node halted meanwhile
-        if res["tx_result"].get("code", 0) == 0 and int(res["height"]):
-            heights.append(int(res["height"]))
-            nonce += 1
+    heights = transfers_until_exit(node.rpc_url, CHAIN_ID, faucet, running, wait_commit=True)
     out, _ = running.communicate(timeout=120)
     assert running.returncode == 0 and f"halt height {HALT} reached" in out, out
     assert HALT in heights, heights  # block HALT holds a transfer
