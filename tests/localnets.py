@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from app.crypto import Key
 from app.node.cometrpc import RpcError, call
 from app.node.localnet import Localnet
 from genesis.network import APP_METRICS_OFFSET, COMETBFT_METRICS_OFFSET, PORTS_PER_NODE
@@ -76,6 +77,34 @@ def _free(port: int) -> bool:
     return True
 
 
+def transfers_until_exit(url: str, chain_id: str, sender: Key, proc: subprocess.Popen,
+                         *, wait_commit: bool) -> list[int]:
+    """1-PT transfers from ``sender`` to new addresses, one after another, until ``proc`` (a
+    node started with a halt height) exits; for each accepted one its block's height
+    (``wait_commit``: ``broadcast_tx_commit``) or 0 (``broadcast_tx_sync``)."""
+    import base64
+
+    from app.params import UNIT
+    from app.tx.builder import build_signed, send
+
+    params = app_info(url, "/params")
+    method = "broadcast_tx_commit" if wait_commit else "broadcast_tx_sync"
+    heights: list[int] = []
+    while proc.poll() is None:
+        raw = build_signed(sender, chain_id, len(heights), [send(Key.generate().address, UNIT)],
+                           base_fee=int(params["base_fee"]),
+                           fee_per_byte=int(params["fee_per_byte"]))
+        try:
+            res = call(url, method, timeout=30, tx=base64.b64encode(raw).decode())
+        except (RpcError, OSError):
+            break  # the node halted meanwhile
+        if wait_commit and res["tx_result"].get("code", 0) == 0 and int(res["height"]):
+            heights.append(int(res["height"]))
+        elif not wait_commit and res.get("code", 0) == 0:
+            heights.append(0)
+    return heights
+
+
 def height(url: str) -> int:
     try:
         return int(call(url, "status", timeout=2)["sync_info"]["latest_block_height"])
@@ -110,6 +139,20 @@ def wait_until(pred: Callable[[], bool], what: str, timeout: float = 120.0) -> N
             return
         time.sleep(0.3)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def app_info(url: str, path: str) -> dict:
+    """The JSON ``info`` of an app query at the latest height, once the app has committed a
+    block: CometBFT reports block 1 as soon as it is stored, before the app commits it."""
+    answer: dict = {}
+
+    def committed() -> bool:
+        answer.clear()
+        answer.update(call(url, "abci_query", path=path, data="")["response"])
+        return not answer.get("code")
+
+    wait_until(committed, f"the app to answer {path}")
+    return json.loads(answer["info"])
 
 
 def app_hash_after(url: str, h: int) -> str:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from app.node.cometrpc import RpcError, call
 from genesis.network import NodeInfo, load_network
 
 STOP_GRACE_S = 20.0
+KILL_GRACE_S = 60.0  # SIGKILL cannot be refused; longer means the machine is stuck
 DEFAULT_GATEWAY_PORT = 8545
 DEFAULT_INDEXER_PORT = 8546
 INDEX_FILE = "index.sqlite"
@@ -217,14 +219,18 @@ class Localnet:
         stopped = [n for n in names if self.signal_node(n, signal.SIGTERM)]
         for name in self.wait_exit(stopped, STOP_GRACE_S):
             self.signal_node(name, signal.SIGKILL)
-        self.wait_exit(stopped, 5.0)
+        self._wait_killed(stopped)
         return stopped
 
     def kill_node(self, name: str) -> int | None:
         pid = self.signal_node(name, signal.SIGKILL)
         if pid:
-            self.wait_exit([name], 5.0)
+            self._wait_killed([name])
         return pid
+
+    def _wait_killed(self, names: list[str]) -> None:
+        for name in names:
+            _wait_gone(lambda name=name: self.pid_of(name), name)
 
     # -- observation -------------------------------------------------------------
     def status(self, timeout: float = 1.0) -> list[NodeStatus]:
@@ -337,6 +343,7 @@ class Localnet:
             time.sleep(0.1)
         if self.gateway_pid() is not None:
             os.kill(pid, signal.SIGKILL)
+            _wait_gone(self.gateway_pid, "the gateway")
         _reap()
         return pid
 
@@ -401,10 +408,7 @@ class Localnet:
         pid = self.indexer_pid()
         if pid is not None:
             os.kill(pid, signal.SIGKILL)
-            deadline = time.monotonic() + 5.0
-            while self.indexer_pid() is not None and time.monotonic() < deadline:
-                _reap()
-                time.sleep(0.05)
+            _wait_gone(self.indexer_pid, "the indexer")
         return pid
 
     def stop_indexer(self) -> int | None:
@@ -418,6 +422,7 @@ class Localnet:
             time.sleep(0.1)
         if self.indexer_pid() is not None:
             os.kill(pid, signal.SIGKILL)
+            _wait_gone(self.indexer_pid, "the indexer")
         _reap()
         return pid
 
@@ -426,6 +431,18 @@ class Localnet:
             if self.pid_of(node.name):
                 return node.rpc_url
         return None
+
+
+def _wait_gone(pid_of: Callable[[], int | None], what: str) -> None:
+    """Wait for a SIGKILLed process to be gone. It can take seconds (it finishes a disk write
+    first on a busy machine), and a process started in its place before then would be taken
+    for it ("already running")."""
+    deadline = time.monotonic() + KILL_GRACE_S
+    while pid_of() is not None:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} still running {KILL_GRACE_S:.0f} s after SIGKILL")
+        _reap()
+        time.sleep(0.05)
 
 
 def _reap() -> None:

@@ -6,7 +6,6 @@ the head with every height exactly once and every tx the node has."""
 from __future__ import annotations
 
 import base64
-import json
 import random
 import threading
 import time
@@ -20,7 +19,7 @@ from app.node.localnet import Localnet
 from app.tx import builder as tb
 from genesis.network import new_network
 from rpc.indexer.db import Database
-from tests.localnets import Procs, base_port_with_gateway, height, wait_until
+from tests.localnets import Procs, app_info, base_port_with_gateway, height, wait_until
 from tests.postgres import PostgresServer
 
 pytestmark = pytest.mark.integration
@@ -73,9 +72,8 @@ def test_sigkill_while_indexing_leaves_no_gap_and_no_duplicate(
         db_url = server.create_db("crash")
 
     faucet = read_key_file(home / "keys" / "faucet.json")
-    params = json.loads(call(url, "abci_query", path="/params", data="")["response"]["info"])
-    nonce = int(json.loads(call(url, "abci_query", path=f"/account/{faucet.bech32}",
-                                data="")["response"]["info"])["nonce"])
+    params = app_info(url, "/params")
+    nonce = int(app_info(url, f"/account/{faucet.bech32}")["nonce"])
     to = [Key.generate().address for _ in range(50)]
     raws = [tb.build_signed(faucet, "fictra-index-crash", nonce + i, [tb.send(to[i % 50], 1)],
                             base_fee=int(params["base_fee"]),
@@ -94,7 +92,7 @@ def test_sigkill_while_indexing_leaves_no_gap_and_no_duplicate(
         net.start_indexer(db_url)
         # Killed once it is writing (it has moved past where it was), a random moment later
         # (the first time at once: behind for sure, whatever the machine's speed).
-        wait_until(lambda before=before: _marker(db_url) > before, "the indexer to write")
+        _wait_written(net, db_url, before)
         time.sleep(rng.uniform(0.0, 0.8) if kills else 0.0)
         indexed = _marker(db_url)
         chain = height(url)
@@ -128,6 +126,17 @@ def test_sigkill_while_indexing_leaves_no_gap_and_no_duplicate(
         db.close()
         net.stop_indexer()
     assert kills >= KILLS and behind >= 1, (kills, behind)
+
+
+def _wait_written(net: Localnet, db_url: str, before: int) -> None:
+    """Wait for the indexer to move past ``before``; a timeout says what the indexer did."""
+    try:
+        wait_until(lambda: _marker(db_url) > before, "the indexer to write")
+    except AssertionError as e:
+        log = (net.home / "indexer.log").read_text(errors="replace").splitlines()[-15:]
+        raise AssertionError(f"{e} (marker {_marker(db_url)}, before {before}, indexer pid "
+                             f"{net.indexer_pid()}); indexer.log ends:\n"
+                             + "\n".join(log)) from None
 
 
 def _marker(db_url: str) -> int:
