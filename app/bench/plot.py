@@ -5,6 +5,7 @@ Needs matplotlib (``pip install -e '.[bench]'``).
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,6 @@ MISSING = "--plot needs matplotlib: pip install -e '.[bench]'"
 
 def available() -> bool:
     """Whether matplotlib imports (checked before a run, so a run's figures are not lost)."""
-    import importlib.util
-
     return importlib.util.find_spec("matplotlib") is not None
 
 

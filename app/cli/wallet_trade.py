@@ -206,25 +206,54 @@ CLOSING_BLOCKS = 2
 
 
 async def _price_submit(args: argparse.Namespace) -> int:
-    # imported here: protobuf costs every other fictra command start-up
+    # imported here: protobuf and aiohttp cost every other fictra command start-up
+    from app.errors import Code
     from app.params import parse_amount
-    from app.tx import builder as tb
+    from rpc.client import GatewayError
+    from rpc.wallet import TX_REJECTED
 
-    async with wio.client(args) as gw:
-        st = await gw.call("fictra_status")
-        blocks = int((await gw.call("fictra_getParams"))["oracle_round_blocks"])
-        interval = await block_interval(gw, st)
-    w = round_window(st["height"], blocks, interval)
-    when = (f"round {w['round']}, which closes with block {w['closes_at']}, {w['blocks_left']} "
-            f"block{'' if w['blocks_left'] == 1 else 's'} (about {w['seconds_left']} s) from "
-            "now")
+    price = parse_amount(args.price)
+    w = await _round_now(args)
     if not args.json:
-        print(f"submitting for {when}", flush=True)
+        print(f"submitting for {_when(w)}", flush=True)
     if w["blocks_left"] <= CLOSING_BLOCKS:
         wio.warn(args, f"round {w['round']} is about to close: a tx not in block "
                  f"{w['closes_at']} at the latest fails with ROUND_INVALID (fee paid); round "
                  f"{w['round'] + 1} opens in about {w['seconds_left']} s")
-    msg = tb.submit_price(args.commodity, w["round"], parse_amount(args.price))
+    try:
+        return await _submit_for(args, w, price)
+    except GatewayError as e:
+        data = e.data if isinstance(e.data, dict) else {}
+        if e.code != TX_REJECTED or data.get("code") != Code.ROUND_INVALID:
+            raise
+    # CheckTx refused it (no fee, no nonce used): the round closed before the tx arrived. The
+    # oracle's price is for now, so it goes to the round that is open now, said in one line.
+    late = w
+    w = await _round_now(args)
+    wio.warn(args, f"round {late['round']} closed before the submission arrived (refused, no "
+             f"fee paid); submitting for {_when(w)}")
+    return await _submit_for(args, w, price)
+
+
+async def _round_now(args: argparse.Namespace) -> dict[str, int]:
+    async with wio.client(args) as gw:
+        st = await gw.call("fictra_status")
+        blocks = int((await gw.call("fictra_getParams"))["oracle_round_blocks"])
+        interval = await block_interval(gw, st)
+    return round_window(st["height"], blocks, interval)
+
+
+def _when(w: dict[str, int]) -> str:
+    return (f"round {w['round']}, which closes with block {w['closes_at']}, {w['blocks_left']} "
+            f"block{'' if w['blocks_left'] == 1 else 's'} (about {w['seconds_left']} s) from "
+            "now")
+
+
+async def _submit_for(args: argparse.Namespace, w: dict[str, int], price: int) -> int:
+    # imported here: protobuf costs every other fictra command start-up
+    from app.tx import builder as tb
+
+    msg = tb.submit_price(args.commodity, w["round"], price)
     return await wio.submit(args, [msg], f"{args.commodity} price submitted for round "
                             f"{w['round']}", lambda r: ("", {"round": w["round"],
                                                             "round_closes_at": w["closes_at"]}))

@@ -5,6 +5,7 @@ rounds; the council's set-commodity and update-params; help, completion, bad key
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import subprocess
 import sys
@@ -119,6 +120,63 @@ def test_the_round_a_price_lands_in_and_what_is_left_of_it() -> None:
     assert round_window(68, 5, 2.0) == {"round": 13, "closes_at": 69, "blocks_left": 1,
                                         "seconds_left": 2}
     assert round_window(69, 5, 2.0)["round"] == 14
+
+
+def test_a_price_refused_because_its_round_closed_goes_to_the_open_round(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # The round closing between the status read and CheckTx cannot be timed on a live chain.
+    from app.cli import wallet_trade as wt
+    from app.errors import Code
+    from rpc.client import GatewayError
+    from rpc.wallet import TX_REJECTED
+
+    windows = iter([round_window(68, 5, 2.0), round_window(69, 5, 2.0)])
+    sent: list[int] = []
+
+    async def round_now(args: argparse.Namespace) -> dict[str, int]:
+        return next(windows)
+
+    async def submit_for(args: argparse.Namespace, w: dict[str, int], price: int) -> int:
+        sent.append(w["round"])
+        if len(sent) == 1:
+            raise GatewayError(TX_REJECTED, "Transaction rejected",
+                               {"code": int(Code.ROUND_INVALID), "log": "round 13 is not the "
+                                "current round 14"})
+        return 0
+
+    monkeypatch.setattr(wt, "_round_now", round_now)
+    monkeypatch.setattr(wt, "_submit_for", submit_for)
+    args = argparse.Namespace(json=False, price="250PT", commodity="WHEAT")
+    assert asyncio.run(wt._price_submit(args)) == 0
+    assert sent == [13, 14]
+    err = capsys.readouterr().err
+    assert "round 13 is about to close" in err
+    assert ("round 13 closed before the submission arrived (refused, no fee paid); submitting "
+            "for round 14, which closes with block 74, 5 blocks (about 10 s) from now") in err
+
+
+def test_a_price_refused_for_another_reason_is_not_sent_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.cli import wallet_trade as wt
+    from app.errors import Code
+    from rpc.client import GatewayError
+    from rpc.wallet import TX_REJECTED
+
+    sent: list[int] = []
+
+    async def round_now(args: argparse.Namespace) -> dict[str, int]:
+        return round_window(64, 5, 2.0)
+
+    async def submit_for(args: argparse.Namespace, w: dict[str, int], price: int) -> int:
+        sent.append(w["round"])
+        raise GatewayError(TX_REJECTED, "Transaction rejected", {"code": int(Code.NOT_AUTHORIZED)})
+
+    monkeypatch.setattr(wt, "_round_now", round_now)
+    monkeypatch.setattr(wt, "_submit_for", submit_for)
+    args = argparse.Namespace(json=True, price="250PT", commodity="WHEAT")
+    with pytest.raises(GatewayError):
+        asyncio.run(wt._price_submit(args))
+    assert sent == [13]
 
 
 # -- council actions that change the chain's terms ---------------------------------------------

@@ -62,6 +62,14 @@ def walkthrough() -> list[tuple[str, list[str]]]:
     return steps
 
 
+def documented_warnings() -> list[str]:
+    """The ``warning:`` lines the walkthrough shows in its ``text`` blocks: what a command may
+    print besides what its console block shows."""
+    section = README.read_text().split("### Walkthrough", 1)[1].split("\n### ", 1)[0]
+    return [line for block in re.findall(r"```text\n(.*?)```", section, re.S)
+            for line in block.splitlines() if line.startswith("warning:")]
+
+
 def line_pattern(expected: str) -> tuple[re.Pattern[str], list[tuple[str, str]]]:
     """A regex for one README line (variable tokens as groups, runs of spaces as ``\\s+``)
     and the tokens, in order."""
@@ -193,6 +201,13 @@ def _diff(cmd: str, want: list[str], got: list[str], e: str = "", g: str = "") -
             + "\n  ".join(got))
 
 
+def test_the_walkthrough_documents_the_late_price_warning() -> None:
+    late = [w for w in documented_warnings() if "closed before the submission arrived" in w]
+    assert late and line_pattern(late[0])[0].fullmatch(
+        "warning: round 14 closed before the submission arrived (refused, no fee paid); "
+        "submitting for round 15, which closes with block 79, 5 blocks (about 10 s) from now")
+
+
 def test_line_pattern_matches_other_values_not_other_words() -> None:
     p, tokens = line_pattern("sent 250 PT to alice: tx DC73AA4B8E1B in block 5 (fee 0.00238 PT)")
     assert p.fullmatch("sent 250 PT to alice: tx 0123456789AB in block 12 (fee 0.0024 PT)")
@@ -211,6 +226,7 @@ def test_the_readme_walkthrough_is_what_a_user_sees(tmp_path: Path, procs: Procs
     steps = walkthrough()
     assert len(steps) > 20 and steps[0][0].startswith("fictra localnet up")
     warnings = [e for _, expected in steps for e in expected if e.startswith("warning:")]
+    warnings += documented_warnings()
     for readme_cmd, expected in steps:
         cmd = run.command(readme_cmd)
         rc, got = run.run(cmd)

@@ -98,10 +98,14 @@ def test_price_submit_says_its_round_and_what_is_left_of_it(net: Net, tmp_path: 
     rnd, closes, left = int(m.group(1)), int(m.group(2)), int(m.group(3))
     blocks = int(net.call("fictra_getParams")["oracle_round_blocks"])
     assert closes == (rnd + 1) * blocks - 1 and 1 <= left <= blocks
-    landed = re.search(r"in block (\d+)", out.stdout)
+    landed = re.search(r"price submitted for round (\d+): tx \w+ in block (\d+)", out.stdout)
     if out.returncode == 0:
-        assert landed and rnd * blocks <= int(landed.group(1)) <= closes
-    else:  # it missed the round's last block: only after the warning
+        assert landed, out.stdout
+        final, block = int(landed.group(1)), int(landed.group(2))
+        assert final * blocks <= block <= (final + 1) * blocks - 1
+        if final != rnd:  # refused by CheckTx once the round had closed: sent for the next
+            assert final == rnd + 1 and "closed before the submission arrived" in out.stderr
+    else:  # it reached CheckTx in time but missed the round's last block: after the warning
         assert left <= 2 and "about to close" in out.stderr and "ROUND_INVALID" in out.stdout
     doc = _json(fictra("wallet", "price", "submit", "--from", "oracle-2", "COFFEE", "4000PT",
                        "--json", env=env, check=False).stdout)
