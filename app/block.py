@@ -58,7 +58,16 @@ class BlockResult:
     tx_results: list[TxResult]
     events: list[Event] = field(default_factory=list)
     validator_updates: list[ValidatorUpdate] = field(default_factory=list)
-    app_hash: bytes = b""
+    # Computed on first read: a proposal's execution (PrepareProposal, ProcessProposal) is on
+    # the critical path of the next block and needs no hash; FinalizeBlock, which runs while
+    # CometBFT waits out timeout_commit, reads it. The overlay is not written after execution.
+    _app_hash: bytes | None = None
+
+    @property
+    def app_hash(self) -> bytes:
+        if self._app_hash is None:
+            self._app_hash = self.overlay.app_hash()
+        return self._app_hash
 
 
 class Policy(Enum):
@@ -145,4 +154,4 @@ def _execute(overlay: Any, cache: TxCache, chain_id: str, key: BlockKey, policy:
     if policy is Policy.BUILD:
         key = BlockKey(key.height, key.time_ns, key.proposer, tuple(kept), key.votes,
                        key.misbehavior)
-    return BlockResult(key, overlay, results, ctx.events, updates, overlay.app_hash())
+    return BlockResult(key, overlay, results, ctx.events, updates)
