@@ -6,17 +6,21 @@ answered together in one write, so pipelined CheckTx (many requests, one Flush) 
 trip per request, and a Flush is answered only after every earlier response.
 
 Two lanes. The mempool connection (the one that sends CheckTx) is answered on the event loop
-thread; every other connection (consensus, query, snapshot) on one worker thread, in arrival
-order. So CheckTx intake goes on while a block is prepared, verified or finalized, and the
-signature checks of arriving txs (libsodium, which runs without the GIL) use the other core.
-The application sees at most two calls at once: a CheckTx and one of the others. That is safe
-because CometBFT never runs CheckTx concurrently with Commit: it flushes the mempool
-connection and holds the mempool lock around Commit and the recheck that follows.
+thread; every other connection (consensus, query, snapshot) leaves the loop once its lane is
+known and is served by a thread of its own with blocking reads and writes, one at a time
+under one lock. So CheckTx intake goes on while a block is prepared, verified or finalized,
+the signature checks of arriving txs (libsodium, which runs without the GIL) use the other
+core, and a block's megabytes are read and answered without waiting behind the loop's CheckTx
+batches. The application sees at most two calls at once: a CheckTx and one of the others.
+That is safe because CometBFT never runs CheckTx concurrently with Commit: it flushes the
+mempool connection and holds the mempool lock around Commit and the recheck that follows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import json
 import logging
 import os
@@ -37,6 +41,8 @@ from abci.framing import DEFAULT_MAX_FRAME, FrameDecoder, FrameError, encode_uva
 from abci.proto import abci as pb
 
 log = logging.getLogger("fictra.abci")
+
+_RECV_BYTES = 1 << 20  # a read takes whatever the socket holds, up to this
 
 # request oneof name -> Application method; the response oneof uses the same name.
 _METHODS: dict[str, str] = {
@@ -260,6 +266,8 @@ class _Connection(asyncio.Protocol):
         self._queued: deque[list[bytes]] = deque()
         self._busy = False
         self._lock = threading.Lock()
+        self._sock: socket.socket | None = None  # its own descriptor, once off the loop
+        self._thread: threading.Thread | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -284,12 +292,74 @@ class _Connection(asyncio.Protocol):
         if self.lane != "worker":  # the mempool's, or only Flush/Echo so far: nothing queued
             self._answer(*self.server.dispatcher.handle_frames(frames))
             return
+        if self._sock is None and self._leave_loop(frames):
+            return
         with self._lock:
             self._queued.append(frames)
             if self._busy:
                 return  # the worker drains the queue in order
             self._busy = True
         self.server.worker.submit(self._drain)
+
+    def _leave_loop(self, frames: list[bytes]) -> bool:
+        """Serve this connection from a thread of its own on a duplicate of its descriptor;
+        the loop lets go of it. False (served on the worker instead) if an answer is still
+        buffered in the transport, since it must reach the peer first."""
+        transport = self.transport
+        assert transport is not None
+        raw = transport.get_extra_info("socket")
+        if raw is None or transport.get_write_buffer_size():
+            return False
+        sock = socket.socket(fileno=os.dup(raw.fileno()))
+        sock.setblocking(True)
+        self._sock = sock
+        self._thread = threading.Thread(target=self._serve, args=(sock, frames), daemon=True,
+                                        name=f"abci-conn-{self.server.next_thread_id()}")
+        self.server.threaded.add(self)
+        transport.pause_reading()
+        transport.abort()  # closes the loop's descriptor only: the connection lives on in sock
+        self._thread.start()
+        return True
+
+    def _serve(self, sock: socket.socket, frames: list[bytes]) -> None:
+        """On this connection's thread: answer, read, until the peer or the server closes."""
+        dispatcher = self.server.dispatcher
+        try:
+            while True:
+                if frames:
+                    with self.server.app_lock:
+                        out, close = dispatcher.handle_frames(frames)
+                    self.requests += len(out)
+                    if out:
+                        sock.sendall(b"".join([frame(r) for r in out]))
+                    if close:
+                        return
+                data = sock.recv(_RECV_BYTES)
+                if not data:
+                    self._closed_by_peer()
+                    return
+                frames = self.decoder.feed(data)
+        except FrameError as exc:
+            log.error("closing ABCI connection from %s: %s", self.peer, exc)
+        except OSError as exc:  # the peer went away, or the server is closing
+            log.debug("ABCI connection from %s: %s", self.peer, exc)
+        except BaseException:  # a bug of ours outside any handler: stop, loudly
+            log.exception("ABCI connection thread failed")
+        finally:
+            sock.close()
+            self.server.threaded.discard(self)
+
+    def shutdown(self) -> None:
+        """Wake this connection's thread (the server is closing); a call it is running ends
+        first."""
+        sock = self._sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
 
     def _drain(self) -> None:
         """On the worker thread: answer queued frames in order until none are left."""
@@ -301,7 +371,8 @@ class _Connection(asyncio.Protocol):
                     return
                 frames = self._queued.popleft()
             try:
-                out, close = self.server.dispatcher.handle_frames(frames)
+                with self.server.app_lock:
+                    out, close = self.server.dispatcher.handle_frames(frames)
             except BaseException:  # a bug of ours outside any handler: stop, loudly
                 log.exception("ABCI worker failed")
                 out, close = [], True
@@ -320,6 +391,10 @@ class _Connection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connections.discard(self)
+        if self._sock is None:
+            self._closed_by_peer()
+
+    def _closed_by_peer(self) -> None:
         if self.decoder.pending:
             expected = self.decoder.expected
             what = (f"{self.decoder.pending} of {expected} bytes received" if expected is not None
@@ -372,8 +447,15 @@ class AbciServer:
         self.stopped = asyncio.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
-        # One thread: consensus, query and snapshot requests keep their arrival order.
+        # Consensus, query and snapshot connections: one thread each (or, rarely, the worker),
+        # and one call at a time among them.
+        self.threaded: set[_Connection] = set()
+        self.app_lock = threading.Lock()
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="abci-consensus")
+        self._thread_ids = itertools.count()
+
+    def next_thread_id(self) -> int:
+        return next(self._thread_ids)
 
     def _on_fatal(self, msg: str) -> None:
         loop = self.loop
@@ -418,8 +500,14 @@ class AbciServer:
                     conn.transport.close()
             await self._server.wait_closed()
             self._server = None
-        # Let a block the worker is executing finish before the caller closes the app.
-        await asyncio.get_running_loop().run_in_executor(None, self.worker.shutdown)
+        # Let a block being executed finish before the caller closes the app.
+        threaded = list(self.threaded)
+        for conn in threaded:
+            conn.shutdown()
+        loop = asyncio.get_running_loop()
+        for conn in threaded:
+            await loop.run_in_executor(None, conn.join)
+        await loop.run_in_executor(None, self.worker.shutdown)
         if self.address.startswith("unix://"):
             Path(self.address[len("unix://") :]).unlink(missing_ok=True)
         self.stopped.set()

@@ -54,7 +54,7 @@ class MeteredApp(FictraApp):
         self.metrics.check_batch_seconds.observe(_clock() - t0)
         return out
 
-    # -- consensus (the ABCI server's worker) ----------------------------------------------------
+    # -- consensus (its connection's thread) -----------------------------------------------------
     def prepare_proposal(self, req: pb.RequestPrepareProposal) -> pb.ResponsePrepareProposal:
         t0 = _clock()
         resp = super().prepare_proposal(req)
@@ -98,7 +98,7 @@ class MeteredApp(FictraApp):
         m.blocks += 1
         return resp
 
-    # -- state sync (the worker) -----------------------------------------------------------------
+    # -- state sync (its connection's thread) ----------------------------------------------------
     def load_snapshot_chunk(self, req: pb.RequestLoadSnapshotChunk
                             ) -> pb.ResponseLoadSnapshotChunk:
         resp = super().load_snapshot_chunk(req)

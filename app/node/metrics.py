@@ -4,10 +4,10 @@ Nothing deterministic reads them: they are written by the metered application
 (``app.node.metered``) and read only by a scrape. Cheap on the hot path by construction: the
 ABCI calls add to plain Python integers, lists and dicts (no lock, no prometheus_client object
 per call); each series has one writer thread (CheckTx: the ABCI server's event loop; blocks and
-snapshots: its worker thread), and a scrape, on the HTTP server's thread, copies them at C
-level (``list(...)``, ``dict(...)``) before rendering. Gauges of the store, the snapshots and
-the signature cache are read at scrape time. Every label set is bounded: message kinds and
-result codes come from the app's own tables.
+snapshots: the consensus and snapshot connections' threads), and a scrape, on the HTTP
+server's thread, copies them at C level (``list(...)``, ``dict(...)``) before rendering.
+Gauges of the store, the snapshots and the signature cache are read at scrape time. Every
+label set is bounded: message kinds and result codes come from the app's own tables.
 """
 
 from __future__ import annotations

@@ -94,11 +94,11 @@ class Node:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
 
-        def halted(height: int) -> None:  # on the ABCI worker thread, inside Commit
+        def halted(height: int) -> None:  # on the consensus connection's thread, inside Commit
             self.reason = (f"halt height {height} reached: block {height} is committed; "
                            "stopping. Start again (e.g. with a newer version) to continue "
                            f"at {height + 1}")
-            # After the Commit answer is written: the loop runs this once the worker is done.
+            # After the Commit answer is written: the stop comes half a second later.
             loop.call_soon_threadsafe(lambda: loop.call_later(0.5, stop.set))
 
         app.on_halt = halted

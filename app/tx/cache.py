@@ -42,7 +42,8 @@ class TxCache:
         self.limit = limit
         self.limit_bytes = limit_bytes
         self.bytes = 0  # estimated memory of the entries (``entry_cost``)
-        # CheckTx (the ABCI server's loop) and block execution (its worker) share the cache.
+        # CheckTx (the ABCI server's loop) and block execution (the consensus connection's
+        # thread) share the cache.
         self._lock = threading.Lock()
         # OrderedDict: evicting the oldest stays O(1); a plain dict's next(iter()) slows down
         # as deleted slots pile up at its front.

@@ -269,3 +269,46 @@ def test_check_tx_is_served_while_a_block_executes(serve, first: str) -> None:  
     assert app.finalize_saw_check
     mempool.close()
     consensus.close()
+
+
+class _CheckTxWaitsForBlock(RecordingApp):
+    """A CheckTx that returns only once a block has been finalized meanwhile: it can, only if
+    the consensus connection is read and served while the loop is inside a CheckTx."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.finalized = threading.Event()
+        self.check_saw_block = False
+        self.hold = False
+
+    def check_tx(self, req: pb.RequestCheckTx) -> pb.ResponseCheckTx:
+        if self.hold:
+            self.check_saw_block = self.finalized.wait(10)
+        return super().check_tx(req)
+
+    def finalize_block(self, req: pb.RequestFinalizeBlock) -> pb.ResponseFinalizeBlock:
+        self.finalized.set()
+        return pb.ResponseFinalizeBlock(app_hash=b"h")
+
+
+def test_a_block_is_served_while_the_loop_is_inside_a_check_tx(serve) -> None:  # noqa: ANN001
+    # A block's request is megabytes in many reads; none of them waits behind CheckTx.
+    app = _CheckTxWaitsForBlock()
+    srv = serve(app)
+    mempool, consensus = _connect(_sock_path(srv)), _connect(_sock_path(srv))
+    consensus.sendall(_req(info=pb.RequestInfo()) + _req(flush=pb.RequestFlush()))
+    assert [r.WhichOneof("value") for r in _read_responses(consensus, 2)] == ["info", "flush"]
+    mempool.sendall(_req(check_tx=pb.RequestCheckTx(tx=b"tx-0")) + _req(flush=pb.RequestFlush()))
+    assert len(_read_responses(mempool, 2)) == 2
+    app.hold = True
+    mempool.sendall(_req(check_tx=pb.RequestCheckTx(tx=b"tx-1")) + _req(flush=pb.RequestFlush()))
+    time.sleep(0.2)  # the loop is inside CheckTx, waiting for the block
+    txs = [i.to_bytes(2, "big") * 100 for i in range(5_000)]  # ~1 MB: several reads
+    consensus.sendall(_req(finalize_block=pb.RequestFinalizeBlock(height=1, txs=txs))
+                      + _req(flush=pb.RequestFlush()))
+    resps = _read_responses(consensus, 2)
+    assert [r.WhichOneof("value") for r in resps] == ["finalize_block", "flush"]
+    assert _read_responses(mempool, 2)[0].check_tx.data == b"1-xt"
+    assert app.check_saw_block
+    mempool.close()
+    consensus.close()
