@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from abci.framing import encode_uvarint
 from abci.proto import abci as pb
 from abci.proto import crypto_keys, crypto_proof
 from app.block import BlockResult
@@ -84,21 +85,12 @@ class EncodedFinalizeBlock:
 _TX_RESULTS_TAG = b"\x12"  # ResponseFinalizeBlock.tx_results, field 2, length-delimited
 
 
-def _uvarint(n: int) -> bytes:
-    out = bytearray()
-    while n > 0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
-_SMALL = [_uvarint(n) for n in range(1 << 14)]  # every length a tx result's part can have
+_SMALL = [encode_uvarint(n) for n in range(1 << 14)]  # every length a tx result's part can have
 
 
 def _delimited(data: bytes) -> bytes:
     n = len(data)
-    return (_SMALL[n] if n < len(_SMALL) else _uvarint(n)) + data
+    return (_SMALL[n] if n < len(_SMALL) else encode_uvarint(n)) + data
 
 
 def _encode_event(e: Event) -> bytes:
@@ -115,7 +107,7 @@ def _encode_event(e: Event) -> bytes:
 
 def encode_tx_result(r: TxResult) -> bytes:
     """``tx_result(r).SerializeToString()``, written directly."""
-    out = b"\x08" + _uvarint(r.code) if r.code else b""
+    out = b"\x08" + encode_uvarint(r.code) if r.code else b""
     if r.log:
         out += b"\x1a" + _delimited(r.log.encode())
     return out + b"".join([b"\x3a" + _delimited(_encode_event(e)) for e in r.events])
