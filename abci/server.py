@@ -333,6 +333,9 @@ class _Connection(asyncio.Protocol):
                     if out:
                         sock.sendall(b"".join([frame(r) for r in out]))
                     if close:
+                        # A halt is recorded on the loop: let it be before the peer sees the
+                        # close (the supervisor tells an app halt from cometbft's exit by it).
+                        self.server.sync_with_loop()
                         return
                 data = sock.recv(_RECV_BYTES)
                 if not data:
@@ -456,6 +459,19 @@ class AbciServer:
 
     def next_thread_id(self) -> int:
         return next(self._thread_ids)
+
+    def sync_with_loop(self) -> None:
+        """From another thread: return once the loop has run what this thread scheduled on it
+        before (``call_soon_threadsafe`` keeps order)."""
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return
+        done = threading.Event()
+        try:
+            loop.call_soon_threadsafe(done.set)
+        except RuntimeError:  # closed meanwhile
+            return
+        done.wait(5.0)  # a hang guard: a loop that has stopped runs nothing more
 
     def _on_fatal(self, msg: str) -> None:
         loop = self.loop

@@ -45,6 +45,16 @@ def _sock_path(srv) -> str:  # noqa: ANN001
     return srv.server.address[len("unix://") :]
 
 
+@pytest.fixture(params=["own thread", "worker"])
+def serve_both(request: pytest.FixtureRequest, serve,  # noqa: ANN001, ANN201
+               monkeypatch: pytest.MonkeyPatch):
+    """``serve``, once with consensus-side connections on threads of their own and once on
+    the worker, where one goes when an answer is still buffered in its transport."""
+    if request.param == "worker":
+        monkeypatch.setattr(server._Connection, "_leave_loop", lambda self, frames: False)
+    return serve
+
+
 def test_pipelined_check_tx_answered_in_order_with_one_flush(serve) -> None:  # noqa: ANN001
     app = RecordingApp()
     srv = serve(app)
@@ -62,9 +72,9 @@ def test_pipelined_check_tx_answered_in_order_with_one_flush(serve) -> None:  # 
     s.close()
 
 
-def test_every_request_type_answered(serve) -> None:  # noqa: ANN001
+def test_every_request_type_answered(serve_both) -> None:  # noqa: ANN001
     app = RecordingApp()
-    srv = serve(app)
+    srv = serve_both(app)
     s = _connect(_sock_path(srv))
     reqs = [
         _req(echo=pb.RequestEcho(message="hi")),
@@ -103,8 +113,8 @@ def test_every_request_type_answered(serve) -> None:  # noqa: ANN001
     s.close()
 
 
-def test_requests_split_across_reads(serve) -> None:  # noqa: ANN001
-    srv = serve(RecordingApp())
+def test_requests_split_across_reads(serve_both) -> None:  # noqa: ANN001
+    srv = serve_both(RecordingApp())
     s = _connect(_sock_path(srv))
     stream = _req(echo=pb.RequestEcho(message="x" * 300)) + _req(flush=pb.RequestFlush())
     for i in range(len(stream)):
@@ -149,10 +159,10 @@ def test_check_tx_failure_is_a_code_not_an_exception(serve) -> None:  # noqa: AN
     assert not srv.fatal
 
 
-def test_finalize_block_failure_halts(serve, caplog) -> None:  # noqa: ANN001
+def test_finalize_block_failure_halts(serve_both, caplog) -> None:  # noqa: ANN001
     app = RecordingApp()
     app.fail_in = "finalize_block"
-    srv = serve(app)
+    srv = serve_both(app)
     s = _connect(_sock_path(srv))
     s.sendall(_req(finalize_block=pb.RequestFinalizeBlock(height=1)))
     assert s.recv(10) == b""  # no guessed answer: the connection is closed
@@ -247,11 +257,11 @@ class _BlockWaitsForCheckTx(RecordingApp):
 
 
 @pytest.mark.parametrize("first", ["check_tx", "flush"])
-def test_check_tx_is_served_while_a_block_executes(serve, first: str) -> None:  # noqa: ANN001
+def test_check_tx_is_served_while_a_block_executes(serve_both, first: str) -> None:  # noqa: ANN001
     # CometBFT flushes the mempool connection at every Commit, so its first request may be a
     # lone Flush, long before its first CheckTx: the lane is still the mempool's.
     app = _BlockWaitsForCheckTx()
-    srv = serve(app)
+    srv = serve_both(app)
     mempool, consensus = _connect(_sock_path(srv)), _connect(_sock_path(srv))
     if first == "flush":
         mempool.sendall(_req(flush=pb.RequestFlush()))
