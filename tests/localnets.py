@@ -112,6 +112,15 @@ def height(url: str) -> int:
         return -1
 
 
+def app_height(url: str) -> int:
+    """The last height the app has committed (``abci_info``): CometBFT's ``status`` reports a
+    block once it is stored, which is before the app has executed and committed it."""
+    try:
+        return int(call(url, "abci_info", timeout=2)["response"].get("last_block_height", 0))
+    except RpcError:
+        return -1
+
+
 def scrape(url: str) -> dict[str, list[tuple[dict[str, str], float]]]:
     """A Prometheus endpoint's samples: name -> [(labels, value)] ({} if it does not answer)."""
     # imported here: only the metrics tests parse Prometheus text

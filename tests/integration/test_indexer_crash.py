@@ -6,7 +6,9 @@ the head with every height exactly once and every tx the node has."""
 from __future__ import annotations
 
 import base64
+import os
 import random
+import signal
 import threading
 import time
 from pathlib import Path
@@ -87,16 +89,22 @@ def test_sigkill_while_indexing_leaves_no_gap_and_no_duplicate(
     kills = behind = 0
     while kills < KILLS or not done.is_set():
         before = _marker(db_url)
-        # A backlog of at least 3 blocks at every start, so it is killed while catching up.
-        wait_until(lambda before=before: height(url) >= before + 3, "a backlog of blocks")
+        # A backlog at every start (a longer one the first time), so it is killed while
+        # catching up.
+        want = before + (3 if kills else 8)
+        wait_until(lambda want=want: height(url) >= want, "a backlog of blocks")
         net.start_indexer(db_url)
-        # Killed once it is writing (it has moved past where it was), a random moment later
-        # (the first time at once: behind for sure, whatever the machine's speed).
-        _wait_written(net, db_url, before)
+        # Killed once it is writing (it has moved past where it was), a random moment later;
+        # the first time as soon as its first height lands, so at least one kill finds it behind
+        # however fast this machine indexes.
+        _wait_written(net, db_url, before, poll_s=0.3 if kills else 0.002)
         time.sleep(rng.uniform(0.0, 0.8) if kills else 0.0)
+        pid = net.indexer_pid()
+        assert pid is not None, "the indexer was not running"
+        os.kill(pid, signal.SIGSTOP)  # frozen: the marker read next is the one it dies with
         indexed = _marker(db_url)
         chain = height(url)
-        assert net.kill_indexer() is not None, "the indexer was not running"
+        assert net.kill_indexer() == pid
         kills += 1
         behind += indexed < chain
         db = Database(db_url, readonly=True)
@@ -128,15 +136,18 @@ def test_sigkill_while_indexing_leaves_no_gap_and_no_duplicate(
     assert kills >= KILLS and behind >= 1, (kills, behind)
 
 
-def _wait_written(net: Localnet, db_url: str, before: int) -> None:
-    """Wait for the indexer to move past ``before``; a timeout says what the indexer did."""
-    try:
-        wait_until(lambda: _marker(db_url) > before, "the indexer to write")
-    except AssertionError as e:
-        log = (net.home / "indexer.log").read_text(errors="replace").splitlines()[-15:]
-        raise AssertionError(f"{e} (marker {_marker(db_url)}, before {before}, indexer pid "
-                             f"{net.indexer_pid()}); indexer.log ends:\n"
-                             + "\n".join(log)) from None
+def _wait_written(net: Localnet, db_url: str, before: int, poll_s: float) -> None:
+    """Wait for the indexer to move past ``before``, looking every ``poll_s``; a timeout says
+    what the indexer did."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if _marker(db_url) > before:
+            return
+        time.sleep(poll_s)
+    log = (net.home / "indexer.log").read_text(errors="replace").splitlines()[-15:]
+    raise AssertionError(f"timed out waiting for the indexer to write (marker "
+                         f"{_marker(db_url)}, before {before}, indexer pid "
+                         f"{net.indexer_pid()}); indexer.log ends:\n" + "\n".join(log))
 
 
 def _marker(db_url: str) -> int:

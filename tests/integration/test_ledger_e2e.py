@@ -20,7 +20,14 @@ from app.params import UNIT
 from app.pb import state_pb2
 from app.tx.builder import build_signed, send
 from state.proof import verify_proof
-from tests.localnets import SHARED_CHAIN_ID, TEST_KEY, gateway_url, height, wait_until
+from tests.localnets import (
+    SHARED_CHAIN_ID,
+    TEST_KEY,
+    app_height,
+    gateway_url,
+    height,
+    wait_until,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -68,7 +75,7 @@ def test_transfers_queries_history_and_proofs(shared_localnet: Localnet) -> None
     funding = _submit(url, faucet, send(alice.address, 100 * UNIT))
     res = _submit(url, alice, send(bob.address, 10 * UNIT))
     h = int(res["height"])
-    wait_until(lambda: height(other) >= h, "the other node to reach the transfer")
+    wait_until(lambda: app_height(other) >= h, "the other node to commit the transfer")
     # Balances and nonces, through another validator's abci_query.
     a, b = _account(other, alice), _account(other, bob)
     assert b.balance == 10 * UNIT and a.nonce == 1 and b.nonce == 0
