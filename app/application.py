@@ -31,7 +31,8 @@ from app.query.answer import answer_query
 from app.readcache import CachedOverlay, CommittedReads
 from app.snapshots import Outcome, StateSync
 from app.tx.ante import deliver_all_or_nothing
-from app.tx.cache import PARALLEL_MIN, TxCache
+from app.tx.cache import TxCache
+from app.tx.verifier import VerifierPool
 
 log = logging.getLogger("fictra.app")
 
@@ -66,8 +67,12 @@ def _key(req: Any, commit: Any) -> block.BlockKey:
 
 class FictraApp(Application):
     def __init__(self, store: Any, *, keep_recent: int = 0, cache_size: int = 100_000,
-                 store_options: dict[str, Any] | None = None, halt_height: int = 0) -> None:
+                 store_options: dict[str, Any] | None = None, halt_height: int = 0,
+                 signature_workers: int = 0) -> None:
         self.store = store
+        # Processes that check batches of signatures (0: this process's threads); a node
+        # runs them, in-process instances (tests, benchmarks) need not.
+        self.signature_workers = signature_workers
         # After committing this height the node stops (a coordinated upgrade): the node's
         # operator wires ``on_halt``; the state machine itself only says when.
         self.halt_height = halt_height
@@ -95,7 +100,10 @@ class FictraApp(Application):
     def _set_chain(self, chain_id: str, initial_height: int) -> None:
         self.chain_id = chain_id
         self.initial_height = initial_height
-        self.cache = TxCache(chain_id, self.cache_size)
+        if self.cache is not None:
+            self.cache.close()
+        verifier = VerifierPool(self.signature_workers) if self.signature_workers else None
+        self.cache = TxCache(chain_id, self.cache_size, verifier=verifier)
 
     def _set_store(self, store: Any) -> None:
         self.store = store
@@ -199,7 +207,7 @@ class FictraApp(Application):
     def check_tx_batch(self, reqs: list[pb.RequestCheckTx]) -> list[pb.ResponseCheckTx]:
         # Requests that arrived together (a pipelined burst, a recheck): verify the unseen
         # signatures on all cores first, then check each in order against the check state.
-        if self.cache is not None and len(reqs) >= PARALLEL_MIN:
+        if self.cache is not None and len(reqs) >= self.cache.batch_min:
             self.cache.prefetch([r.tx for r in reqs])
         return [self.check_tx(r) for r in reqs]
 

@@ -202,6 +202,20 @@ def cpu_s(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
+def children(pid: int) -> list[int]:
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return []
+    out: list[int] = []
+    for task in tasks:
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return out
+
+
 class Sampler(threading.Thread):
     """CPU seconds per role (and the ABCI stage counters) every ``interval`` seconds."""
 
@@ -221,9 +235,17 @@ class Sampler(threading.Thread):
         self.last[pid] = v
         return v
 
+    def _with_workers(self, role: str, pids: list[int]) -> list[int]:
+        """An app's processes: the app and its signature workers (its children other than
+        cometbft), found at each sample since the app starts its workers when first needed."""
+        if not role.startswith("app"):
+            return pids
+        cmts = {p for r, ps in self.pids.items() if r.startswith("cometbft") for p in ps}
+        return pids + [c for p in pids for c in children(p) if c not in cmts]
+
     def sample(self) -> None:
         now = time.time()
-        self.samples.append((now, {role: sum(self._cpu(p) for p in pids)
+        self.samples.append((now, {role: sum(self._cpu(p) for p in self._with_workers(role, pids))
                                    for role, pids in self.pids.items()}))
         if self.stats_url:
             try:
@@ -669,7 +691,9 @@ def throughput(ph: Phase) -> dict[str, Any]:
 def latency(ph: Phase, rate: float) -> dict[str, Any]:
     out = ph.out
     arrive = {h: t for h, t, _ in out["blocks"]}
-    lat = []
+    # Each tx's latency in two parts: intake (send to CheckTx's answer) and the wait from
+    # that answer to its block's commit, so a reader sees which part a high percentile is.
+    lat, intake, after = [], [], []
     for i, d in enumerate(ph.digests):
         if i in ph.first_missing:
             continue
@@ -677,14 +701,22 @@ def latency(ph: Phase, rate: float) -> dict[str, Any]:
         if loc is None or loc[0] not in arrive:
             continue
         lat.append(arrive[loc[0]] - out["t_send"][i])
-    lat.sort()
+        intake.append(out["t_answer"][i] - out["t_send"][i])
+        after.append(arrive[loc[0]] - out["t_answer"][i])
+    for xs in (lat, intake, after):
+        xs.sort()
 
-    def pct(q: float) -> float | None:
-        return round(lat[min(len(lat) - 1, int(q * len(lat)))], 3) if lat else None
+    def pct(xs: list[float], q: float) -> float | None:
+        return round(xs[min(len(xs) - 1, int(q * len(xs)))], 3) if xs else None
+    during = [t for _, t, _ in out["blocks"] if out["t_first"] <= t <= out["t_last"]]
+    gaps = [b - a for a, b in zip(during, during[1:], strict=False)]
     return {"rate": rate, "offered": len(ph.txs), "achieved_rate":
             round(len(ph.txs) / max(out["t_last"] - out["t_first"], 1e-9), 1),
-            "measured": len(lat), "p50_s": pct(0.5), "p99_s": pct(0.99),
-            "max_s": round(lat[-1], 3) if lat else None}
+            "measured": len(lat), "p50_s": pct(lat, 0.5), "p99_s": pct(lat, 0.99),
+            "max_s": round(lat[-1], 3) if lat else None,
+            "intake_p50_s": pct(intake, 0.5), "intake_p99_s": pct(intake, 0.99),
+            "after_answer_p50_s": pct(after, 0.5), "after_answer_p99_s": pct(after, 0.99),
+            "block_interval_mean_s": round(sum(gaps) / len(gaps), 3) if gaps else None}
 
 
 def run_app(app: str, args: argparse.Namespace, txs_all: list[bytes], senders_all: list[int],
@@ -890,6 +922,11 @@ def summary(out: dict[str, Any]) -> str:
                          f"{lt['achieved_rate']:,.0f}): p50 {lt['p50_s']} s, p99 {lt['p99_s']} s,"
                          f" max {lt['max_s']} s ({lt['measured']:,} txs, lost {lt['lost']}, "
                          f"re-offered {lt['reoffered']})")
+            if lt.get("intake_p99_s") is not None:
+                lines.append(f"    send to CheckTx answer p50 {lt['intake_p50_s']} s, p99 "
+                             f"{lt['intake_p99_s']} s; answer to commit p50 "
+                             f"{lt['after_answer_p50_s']} s, p99 {lt['after_answer_p99_s']} s;"
+                             f" blocks every {lt['block_interval_mean_s']} s meanwhile")
     if "ratio_fictra_kvstore" in out:
         lines.append(f"fictra / kvstore committed tx/s: {out['ratio_fictra_kvstore']}")
     if "client_ceiling" in out:

@@ -3,6 +3,7 @@ opened on the store in ``<home>/data/state`` (metered when the node serves metri
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ def store_options(home: Path) -> dict[str, Any]:
     return dict(section)
 
 
-NODE_KEYS = frozenset({"halt_height", "statesync_fallback_s"})
+NODE_KEYS = frozenset({"halt_height", "statesync_fallback_s", "signature_workers"})
 DEFAULT_STATESYNC_FALLBACK_S = 60
 
 
@@ -62,6 +63,12 @@ def statesync_fallback_s(home: Path) -> int:
     """``statesync_fallback_s`` of ``[node]``: seconds a state-syncing node waits for a
     snapshot offer before it falls back to block sync (0: wait for ever)."""
     return _non_negative(home, "statesync_fallback_s", DEFAULT_STATESYNC_FALLBACK_S)
+
+
+def signature_workers(home: Path) -> int:
+    """``signature_workers`` of ``[node]``: processes that check batches of signatures for
+    the node (default one per core, at most 4; 0: threads of the node's own process)."""
+    return min(_non_negative(home, "signature_workers", os.cpu_count() or 1), 4)
 
 
 def metrics_listen(home: Path) -> tuple[str, int] | None:
@@ -102,7 +109,8 @@ def create_app(home: Path, halt_at: int = 0, *, metered: bool = False) -> Fictra
 
         cls = MeteredApp
     app = cls(store, keep_recent=keep, store_options=opts,
-              halt_height=halt_at or halt_height(home))
+              halt_height=halt_at or halt_height(home),
+              signature_workers=signature_workers(home))
     try:
         testfaults.install(app, home)  # nothing unless FICTRA_TEST_FAULTS is set (tests only)
     except testfaults.FaultConfigError:

@@ -8,7 +8,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from app.node.config import STATE_KEYS, halt_height, metrics_listen, statesync_fallback_s
+from app.node.config import (
+    STATE_KEYS,
+    halt_height,
+    metrics_listen,
+    signature_workers,
+    statesync_fallback_s,
+)
 from app.node.supervisor import check_genesis
 
 # config.toml keys the product sets (genesis/network.py) or relies on: (table, key, check).
@@ -99,7 +105,7 @@ def check_app_toml(home: Path) -> list[str]:
             problems.append(f"{where}: state.{key} must be an integer >= {lo}, got {v!r}")
     if not isinstance(state.get("archive", False), bool):
         problems.append(f"{where}: state.archive must be true or false")
-    for read in (halt_height, statesync_fallback_s):
+    for read in (halt_height, statesync_fallback_s, signature_workers):
         try:
             read(home)
         except ValueError as e:

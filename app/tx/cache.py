@@ -19,10 +19,12 @@ from app.crypto import verify
 from app.errors import Code, TxError
 from app.modules.router import validate_basic
 from app.tx.codec import DecodedTx, decode_tx
+from app.tx.verifier import VerifierPool
 
 DEFAULT_CACHE_SIZE = 100_000
 DEFAULT_CACHE_BYTES = 256 << 20
 PARALLEL_MIN = 64  # below this many unseen txs a thread pool costs more than it saves
+PROCESS_MIN = 4  # with verifier processes: below this many, one round trip costs more
 # What a decoded tx holds in memory, per byte of tx and per entry: measured with tracemalloc
 # at 6.5x (a 135-byte transfer) to 7x (32 messages), rounded up.
 _BYTES_PER_TX_BYTE = 8
@@ -37,8 +39,12 @@ class TxCache:
     """Bounded map tx hash -> DecodedTx that decoded, validated and verified (FIFO eviction)."""
 
     def __init__(self, chain_id: str, limit: int = DEFAULT_CACHE_SIZE,
-                 limit_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+                 limit_bytes: int = DEFAULT_CACHE_BYTES,
+                 verifier: VerifierPool | None = None) -> None:
         self.chain_id = chain_id
+        # Worker processes for batches of signatures (None: threads of this process).
+        self.verifier = verifier
+        self.batch_min = PROCESS_MIN if verifier is not None else PARALLEL_MIN
         self.limit = limit
         self.limit_bytes = limit_bytes
         self.bytes = 0  # estimated memory of the entries (``entry_cost``)
@@ -99,8 +105,9 @@ class TxCache:
 
     def prefetch(self, raws: Sequence[bytes]) -> None:
         """Check the signatures of unseen txs once, on all cores for many (a node that missed them
-        in its mempool, or replays blocks). libsodium runs without the GIL. Txs that fail are
-        left out, for ``get`` to refuse with the right code."""
+        in its mempool, or replays blocks): in the verifier processes when the cache has them
+        (one round trip a batch), else on this process's threads (libsodium runs without the
+        GIL). Txs that fail are left out, for ``get`` to refuse with the right code."""
         todo: list[DecodedTx] = []
         seen: set[bytes] = set()
         for raw in raws:
@@ -119,8 +126,14 @@ class TxCache:
         def check(d: DecodedTx) -> bool:
             return verify(d.public_key, d.sign_doc(chain_id), d.signature)
 
-        if len(todo) < PARALLEL_MIN:  # a thread pool would cost more than it saves
-            oks: Iterable[bool] = map(check, todo)
+        answers = None
+        if self.verifier is not None and len(todo) >= PROCESS_MIN:
+            answers = self.verifier.verify(
+                [(d.public_key, d.sign_doc(chain_id), d.signature) for d in todo])
+        if answers is not None:
+            oks: Iterable[bool] = answers
+        elif len(todo) < PARALLEL_MIN:  # a thread pool would cost more than it saves
+            oks = map(check, todo)
         else:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max(os.cpu_count() or 1, 2),
@@ -137,6 +150,8 @@ class TxCache:
             self.bytes = 0
 
     def close(self) -> None:
+        if self.verifier is not None:
+            self.verifier.close()
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None

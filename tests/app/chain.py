@@ -50,11 +50,12 @@ def app_state(**overrides: Any) -> dict[str, Any]:
 
 class Chain:
     def __init__(self, path: Path, state: dict[str, Any] | None = None,
-                 app_class: type[FictraApp] = FictraApp) -> None:
+                 app_class: type[FictraApp] = FictraApp, **app_kwargs: Any) -> None:
         self.path = path
         self.app_class = app_class
+        self.app_kwargs = app_kwargs
         self.store = Store.open(path, shards=SHARDS)
-        self.app = app_class(self.store)
+        self.app = app_class(self.store, **app_kwargs)
         self.nonces: dict[bytes, int] = {}
         self.time_s = 1_700_000_000
         if self.store.height == 0:
@@ -74,7 +75,7 @@ class Chain:
         """Close and reopen the store and app (a restart)."""
         self.app.close()
         self.store = Store.open(self.path, shards=SHARDS)
-        self.app = self.app_class(self.store)
+        self.app = self.app_class(self.store, **self.app_kwargs)
 
     # -- txs -----------------------------------------------------------------------------------
     def tx(self, key: Key, *msgs: Any, nonce: int | None = None, fee: int | None = None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from abci.proto import abci as pb
 from app.params import UNIT
 from app.tx.builder import send
@@ -22,8 +24,9 @@ def _txs(chain: Chain) -> list[bytes]:
     return txs
 
 
-def test_batch_answers_match_one_by_one(tmp_path: Path) -> None:
-    one, batched = Chain(tmp_path / "a"), Chain(tmp_path / "b")
+@pytest.mark.parametrize("workers", [0, 2], ids=["threads", "worker-processes"])
+def test_batch_answers_match_one_by_one(tmp_path: Path, workers: int) -> None:
+    one, batched = Chain(tmp_path / "a"), Chain(tmp_path / "b", signature_workers=workers)
     for c in (one, batched):
         c.finalize([])
     txs = _txs(one)
@@ -35,5 +38,7 @@ def test_batch_answers_match_one_by_one(tmp_path: Path) -> None:
     # each distinct tx's signature is checked once (the forged one: once more, when refused)
     assert batched.app.cache is not None and one.app.cache is not None
     assert batched.app.cache.verifications <= one.app.cache.verifications + 1
+    pool = batched.app.cache.verifier
+    assert (pool is not None and len(pool.pids()) == workers) if workers else pool is None
     for c in (one, batched):
         c.app.close()
