@@ -195,6 +195,9 @@ halt_height = 0
 # A node started with state sync that is offered no snapshot within this many seconds
 # falls back to block sync from genesis (0: keep waiting for one).
 statesync_fallback_s = 60
+# Processes that check batches of signatures for the node (unset: one per core, at most 4;
+# 0: threads of the node's own process).
+# signature_workers = 2
 
 [metrics]
 # The app's Prometheus metrics (fictra_app_*) at http://LISTEN/metrics; "" serves none.

@@ -41,23 +41,30 @@ def test_honest_validators_refuse_every_byzantine_proposal(tmp_path: Path,
     wait_until(lambda: all(height(n.rpc_url) >= 1 for n in net.nodes), "first block")
     assert "TEST FAULT byzantine-proposer SWITCHED ON" in byz_log.read_text()
 
-    # every kind of bad proposal made at least once, then the chain three blocks further
-    wait_until(lambda: {k for _, k, _ in _attacks(byz_log)} == set(ATTACKS),
+    # every kind of bad proposal made at least once after block 1 (by then every node is up
+    # and connected, so each honest node receives each proposal), then three blocks further
+    wait_until(lambda: {k for h, k, _ in _attacks(byz_log) if h >= 2} == set(ATTACKS),
                "the Byzantine proposer's five attacks", 600)
     attacks = _attacks(byz_log)
     last = max(h for h, _, _ in attacks)
     wait_until(lambda: min(height(n.rpc_url) for n in honest) >= last + 3,
                "blocks past the Byzantine proposer's turns", 300)
 
+    def refused(text: str, h: int, kind: str, tx: str) -> bool:
+        if kind == "execution-raises":
+            return (f"proposal at height {h} refused: executing it raised" in text
+                    and f"executing tx {tx} raises" in text)
+        return f"proposal at height {h} refused: tx {tx}" in text
+
+    texts = {n.name: (Path(n.home) / "node.log").read_text() for n in honest}
+    for h, kind, tx in attacks:
+        by = [name for name, text in texts.items() if refused(text, h, kind, tx)]
+        # At height 1 a node still starting may time out before the proposal reaches it;
+        # two honest refusals already keep the block from the three prevotes it needs.
+        assert len(by) == len(honest) if h >= 2 else len(by) >= 2, (h, kind, by)
     for node in honest:
-        text = (Path(node.home) / "node.log").read_text()
+        text = texts[node.name]
         assert "TEST FAULT raise-on-memo SWITCHED ON" in text
-        for h, kind, tx in attacks:
-            if kind == "execution-raises":
-                assert f"proposal at height {h} refused: executing it raised" in text
-                assert f"executing tx {tx} raises" in text
-            else:
-                assert f"proposal at height {h} refused: tx {tx}" in text, (node.name, kind)
         # CometBFT's own account of it: the block was refused and the validator prevoted nil
         assert "state machine rejected a proposed block" in text
         assert net.pid_of(node.name) is not None and not net.exited(node.name), node.name
