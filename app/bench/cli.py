@@ -25,10 +25,10 @@ def register_e2e(kinds: argparse._SubParsersAction) -> None:
                      help="most txs outstanding (default: 0.8 x the mempool's size)")
     e2e.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
                      help="override a config.toml setting on every node (repeatable)")
-    # Off the integration tests' port blocks (30000 + 500k, up to 250 ports each); the
-    # kvstore baseline uses base + 500. Taken ports are refused, and the node that answers
-    # must be the benchmark's own.
-    e2e.add_argument("--base-port", type=int, default=36300)
+    # Below the kernel's ephemeral ports (32768 up: any outgoing connection may hold one) and
+    # the integration tests' port blocks (30000 + 500k); the kvstore baseline uses base + 500.
+    # Taken ports are refused, and the node that answers must be the benchmark's own.
+    e2e.add_argument("--base-port", type=int, default=27300)
     e2e.add_argument("--home", default=None, help="scratch directory (default .bench/e2e)")
     e2e.add_argument("--keep", action="store_true", help="keep the scratch directory")
     e2e.add_argument("--plot", default=None, metavar="FILE.png",
@@ -70,7 +70,7 @@ def register_index(kinds: argparse._SubParsersAction) -> None:
                         "scratch directory; postgresql://... must name an empty database)")
     follow.add_argument("--catchup-db", default=None,
                         help="the catch-up index (default: SQLite; an empty database)")
-    follow.add_argument("--base-port", type=int, default=37300)
+    follow.add_argument("--base-port", type=int, default=28100)
     follow.add_argument("--home", default=None, help="scratch directory")
     follow.add_argument("--keep", action="store_true", help="keep the scratch directory")
     follow.add_argument("--json", action="store_true", help="print one JSON object")
