@@ -43,6 +43,11 @@ from abci.proto import abci as pb
 log = logging.getLogger("fictra.abci")
 
 _RECV_BYTES = 1 << 20  # a read takes whatever the socket holds, up to this
+# The rest of a frame at least this large is read in one call that waits for all of it: a
+# connection thread takes the GIL back once per read, which can wait up to the switch
+# interval (5 ms) while the loop checks txs, and a 2 MB block came in ~10 socket-buffer
+# sized reads.
+_WHOLE_READ_MIN = 64 << 10
 
 # request oneof name -> Application method; the response oneof uses the same name.
 _METHODS: dict[str, str] = {
@@ -72,6 +77,21 @@ _HALTING = frozenset(
 # request kind (benchmarks read it; ``fictra bench e2e`` splits the app's CPU by stage).
 STATS_PATH = "/abci/stats"
 
+
+
+def _recv_all(sock: socket.socket, n: int) -> bytes:
+    """``n`` bytes from a blocking socket in as few calls as the kernel allows (fewer if the
+    peer closes first; b"" if it closed before any)."""
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = sock.recv_into(view[got:], n - got, socket.MSG_WAITALL)
+        if k == 0:
+            break
+        got += k
+    view.release()
+    return bytes(buf) if got == n else bytes(buf[:got])
 
 class Stats:
     """Always-on counters: per request kind (``check_tx`` split into ``check_tx_new`` and
@@ -337,7 +357,9 @@ class _Connection(asyncio.Protocol):
                         # close (the supervisor tells an app halt from cometbft's exit by it).
                         self.server.sync_with_loop()
                         return
-                data = sock.recv(_RECV_BYTES)
+                need = self.decoder.expected
+                rest = need - self.decoder.pending if need is not None else 0
+                data = _recv_all(sock, rest) if rest >= _WHOLE_READ_MIN else sock.recv(_RECV_BYTES)
                 if not data:
                     self._closed_by_peer()
                     return

@@ -322,3 +322,50 @@ def test_a_block_is_served_while_the_loop_is_inside_a_check_tx(serve) -> None:  
     assert app.check_saw_block
     mempool.close()
     consensus.close()
+
+
+def test_a_large_frame_arriving_in_pieces_is_read_whole(serve_both) -> None:  # noqa: ANN001
+    srv = serve_both(RecordingApp())
+    s = _connect(_sock_path(srv))
+    s.sendall(_req(info=pb.RequestInfo()) + _req(flush=pb.RequestFlush()))
+    assert _read_responses(s, 2)[0].info.data == "recording"  # the query lane: its thread
+    data = bytes(range(256)) * (3 * 4096)  # 3 MB
+    stream = _req(query=pb.RequestQuery(data=data, path="/big")) + _req(flush=pb.RequestFlush())
+
+    def write() -> None:
+        for i in range(0, len(stream), 50_000):
+            s.sendall(stream[i : i + 50_000])
+            time.sleep(0.001)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    r = _read_responses(s, 2)
+    writer.join()
+    assert r[0].query.value == data.upper() and r[0].query.log == "/big"
+    assert r[1].WhichOneof("value") == "flush"
+    s.close()
+
+
+def test_recv_all_waits_for_every_byte_or_the_close() -> None:
+    a, b = socket.socketpair()
+    payload = bytes(range(256)) * 4096  # 1 MB: more than one socket buffer
+
+    def write(close_early: bool) -> None:
+        for i in range(0, len(payload), 10_000):
+            if close_early and i >= 500_000:
+                b.shutdown(socket.SHUT_WR)
+                return
+            b.sendall(payload[i : i + 10_000])
+
+    t = threading.Thread(target=write, args=(False,))
+    t.start()
+    assert server._recv_all(a, len(payload)) == payload
+    t.join()
+    t = threading.Thread(target=write, args=(True,))
+    t.start()
+    got = server._recv_all(a, len(payload))
+    t.join()
+    assert got == payload[:500_000]  # the peer closed first: what came
+    assert server._recv_all(a, 10) == b""
+    a.close()
+    b.close()
