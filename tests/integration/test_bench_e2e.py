@@ -50,9 +50,10 @@ def test_bench_e2e_tiny_run_commits_every_tx(tmp_path: Path) -> None:
     assert lat["measured"] == lat["offered"]
     assert 0 < lat["p50_s"] <= lat["p99_s"] <= lat["max_s"]
     # the two parts of a tx's latency: each smaller than the whole
-    assert 0 < lat["intake_p50_s"] <= lat["intake_p99_s"] < lat["max_s"]
+    assert 0 <= lat["intake_p50_s"] <= lat["intake_p99_s"] < lat["max_s"]
     assert 0 < lat["after_answer_p50_s"] <= lat["after_answer_p99_s"] <= lat["max_s"]
-    assert lat["block_interval_mean_s"] > 0
+    # None only if every tx of the phase landed in one block
+    assert lat["block_interval_mean_s"] is None or lat["block_interval_mean_s"] > 0
     assert "kvstore" not in out
 
 

@@ -34,6 +34,7 @@ def test_no_block_holds_more_txs_than_max_gas(tmp_path: Path, procs: Procs) -> N
     genesis_path.write_text(json.dumps(genesis))
     net.start_node("node0")
     url = net.nodes[0].rpc_url
+    wait_until(lambda: height(url) >= 1, "the first block")
     faucet = read_key_file(home / "keys" / "faucet.json")
     params = app_info(url, "/params")
     nonce = int(app_info(url, f"/account/{faucet.bech32}")["nonce"])
