@@ -78,7 +78,6 @@ _HALTING = frozenset(
 STATS_PATH = "/abci/stats"
 
 
-
 def _recv_all(sock: socket.socket, n: int) -> bytes:
     """``n`` bytes from a blocking socket in as few calls as the kernel allows (fewer if the
     peer closes first; b"" if it closed before any)."""
@@ -92,6 +91,7 @@ def _recv_all(sock: socket.socket, n: int) -> bytes:
         got += k
     view.release()
     return bytes(buf) if got == n else bytes(buf[:got])
+
 
 class Stats:
     """Always-on counters: per request kind (``check_tx`` split into ``check_tx_new`` and

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import struct
 import subprocess
 import sys
@@ -119,12 +118,14 @@ class _Worker:
 
 
 class VerifierPool:
-    """Worker processes (one per core, made on first use) that check batches of signatures.
-    One caller at a time: ``verify`` answers None when the pool is busy with another thread's
-    batch or has failed, and the caller checks in process."""
+    """``workers`` processes (made on first use; the node's config picks how many) that check
+    batches of signatures. One caller at a time: ``verify`` answers None when the pool is busy
+    with another thread's batch or has failed, and the caller checks in process."""
 
-    def __init__(self, workers: int | None = None) -> None:
-        self.size = max(1, min(workers or os.cpu_count() or 1, 4))
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise ValueError(f"a verifier pool needs at least one worker, got {workers}")
+        self.size = workers
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()
         self._failed_at: float | None = None

@@ -207,3 +207,8 @@ def test_signature_workers_from_app_toml(tmp_path: Path) -> None:
         app_toml.write_text(f"[node]\nsignature_workers = {bad}\n")
         with pytest.raises(ValueError, match=r"\[node\] signature_workers must be a non-negative"):
             signature_workers(tmp_path)
+
+
+def test_a_pool_needs_a_worker() -> None:
+    with pytest.raises(ValueError, match="at least one worker"):
+        VerifierPool(0)
