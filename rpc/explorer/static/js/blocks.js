@@ -35,12 +35,28 @@ export async function blocks(ctx) {
     const first = body.querySelector("tr");
     return first ? {height: Number(first.dataset.key), time: first.dataset.time} : null;
   };
-  ctx.onLeave(live.subscribe("newHeads", undefined, (head) => {
+  const add = (b) => {
     const prev = top();
-    if (prev && head.height <= prev.height) return;
-    const gap = prev && prev.height === head.height - 1 ? ms(head.time) - ms(prev.time) : null;
-    body.prepend(blockRow({...head, interval_ms: gap}, true));
+    if (prev && b.height <= prev.height) return;
+    const gap = b.interval_ms ?? (prev && prev.height === b.height - 1
+      ? ms(b.time) - ms(prev.time) : null);
+    body.prepend(blockRow({...b, interval_ms: gap}, true));
     while (body.children.length > LIMIT) body.lastElementChild.remove();
+  };
+  // Heads are taken in order; one that skips heights (a block came between the page's fetch
+  // and its subscription) first brings the missing blocks from the index.
+  let queue = Promise.resolve();
+  ctx.onLeave(live.subscribe("newHeads", undefined, (head) => {
+    queue = queue.then(async () => {
+      const prev = top();
+      if (prev && head.height > prev.height + 1) {
+        const missing = Math.min(head.height - prev.height - 1, LIMIT);
+        const res = await call("fictra_getBlocks", {before: head.height, limit: missing});
+        if (!ctx.alive) return;
+        for (const b of [...res.blocks].reverse()) add(b);
+      }
+      add(head);
+    }).catch(() => add(head));
   }));
 }
 
